@@ -1,0 +1,166 @@
+"""Sample creation under concurrent clients (DESIGN.md §9): gunicorn on a loopback port
+against PostgreSQL, 16 clients each filing samples over keep-alive connections.
+
+    python -m bench.samples --scale N     (against DATABASE_URL; use a database of its own)
+
+Each sample names a product model of its own (found-or-created, with its lot, and checked
+against the no-repeat rule), as an inspector in the field would file it. Figures:
+`sample_create_per_s` (created samples per second of wall time) and
+`sample_create_p99_ms` (99th percentile of the request latency seen by the clients).
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import threading
+import time
+
+from bench.server import free_port, start_server, stop_server
+
+CLIENTS = 16
+TIME_LIMIT_S = 60
+
+
+def _setup():
+    """The bench's own task, inspector and parties (idempotent); returns the token and
+    each client's request body."""
+    from django.utils import timezone
+    from rest_framework_simplejwt.tokens import RefreshToken
+    from stdnum.cn import uscc
+
+    from core.models import Lab
+    from core.services import user_upsert
+    from sampling.models import Task
+    from traceability.models import Party
+
+    lab = Lab.objects.get_or_create(code="bench-lab", defaults={"name": "Bench lab"})[0]
+    inspector = user_upsert(username="bench_inspector", role="inspector", region="110105")
+    parties = []
+    for serial in range(900000, 900000 + CLIENTS + 1):
+        code = f"91110105{serial:09d}"
+        parties.append(
+            Party.objects.get_or_create(
+                uscc=code + uscc.calc_check_digit(code),
+                defaults={"name": f"Bench party {serial}", "kind": "producer", "region": "110105"},
+            )[0]
+        )
+    today = timezone.localdate()
+    task = Task.objects.update_or_create(
+        code="bench-task",
+        defaults={
+            "title": "Bench spot check",
+            "level": "county",
+            "region": "110105",
+            "category": "electric_kettle",
+            "lab": lab,
+            "starts_on": today - dt.timedelta(days=30),
+            "ends_on": today + dt.timedelta(days=30),
+        },
+    )[0]
+    body = {
+        "task": task.pk,
+        "sampled_party": parties[0].pk,
+        "product_name": "电热水壶",
+        "brand": "Bench",
+        "lot_code": "B1",
+        "location_kind": "retail",
+        "quantity": "4",
+        "backup_quantity": "4",
+        "sampled_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "inspectors": ["张三", "李四"],
+    }
+    # Each client files the products of a producer of its own.
+    bodies = [{**body, "producer": party.pk} for party in parties[1:]]
+    return str(RefreshToken.for_user(inspector).access_token), bodies
+
+
+def _client(port, token, body, prefix, count, stop_at, latencies, failures):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for n in range(count):
+        if time.monotonic() > stop_at:
+            break
+        payload = json.dumps({**body, "model": f"{prefix}-{n}"})
+        started = time.perf_counter()
+        conn.request("POST", "/api/v1/sampling/samples/", payload, headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        if response.status == 201:
+            latencies.append(elapsed)
+        else:
+            failures.append(response.status)
+
+
+def _burst(port, token, bodies, run_id, per_client, time_limit):
+    latencies, failures = [], []
+    stop_at = time.monotonic() + time_limit
+    threads = [
+        threading.Thread(
+            target=_client,
+            args=(
+                port,
+                token,
+                bodies[i],
+                f"{run_id}-{i}",
+                per_client,
+                stop_at,
+                latencies,
+                failures,
+            ),
+        )
+        for i in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, failures, time.perf_counter() - started
+
+
+def run(scale: int) -> dict[str, float]:
+    # Enough samples for a steady rate, bounded in count and time.
+    total = min(max(scale // 200, 2000), 12000)
+    token, bodies = _setup()
+    port = free_port()
+    server = start_server(port)
+    run_id = f"{time.time_ns():x}"
+    try:
+        _burst(port, token, bodies, f"w{run_id}", 20, 30)  # warm every worker up
+        latencies, failures, wall = _burst(
+            port, token, bodies, run_id, total // CLIENTS, TIME_LIMIT_S
+        )
+    finally:
+        stop_server(server)
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed: {sorted(set(failures))}")
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "sample_create_per_s": len(latencies) / wall,
+        "sample_create_p99_ms": p99 * 1000,
+        "sample_create_p50_ms": latencies[len(latencies) // 2] * 1000,
+        "sample_create_count": float(len(latencies)),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=400_000)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+    for key, value in run(args.scale).items():
+        print(f"{key}: {value:.3f}")
+
+
+if __name__ == "__main__":
+    main()

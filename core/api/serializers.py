@@ -1,0 +1,94 @@
+from rest_framework import serializers
+
+from core.choices import AlertKind
+from core.models import (
+    Alert,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertSubscription,
+    StateHistory,
+)
+from core.regions import validate_region_code
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username")
+
+    class Meta:
+        model = StateHistory
+        fields = ["at", "actor", "action", "from_state", "to_state", "payload"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "kind",
+            "severity",
+            "subject",
+            "subject_type",
+            "subject_id",
+            "region",
+            "message",
+            "payload",
+            "status",
+            "dedup_key",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AlertSubscriptionSerializer(serializers.ModelSerializer):
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=AlertKind.choices), required=False, default=list
+    )
+    regions = serializers.ListField(
+        child=serializers.CharField(validators=[validate_region_code]),
+        required=False,
+        default=list,
+    )
+    secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
+
+    class Meta:
+        model = AlertSubscription
+        fields = ["id", "name", "url", "secret", "kinds", "regions", "active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_url(self, value):
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Webhook URLs must be http or https.")
+        return value
+
+
+class AlertDeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertDeliveryAttempt
+        fields = ["number", "at", "status_code", "error", "duration_ms", "succeeded"]
+        read_only_fields = fields
+
+
+class AlertDeliverySerializer(serializers.ModelSerializer):
+    attempts = AlertDeliveryAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AlertDelivery
+        fields = [
+            "id",
+            "alert",
+            "subscription",
+            "status",
+            "attempt_count",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "created_at",
+            "attempts",
+        ]
+        read_only_fields = fields

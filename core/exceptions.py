@@ -1,0 +1,47 @@
+"""The one ApplicationError family; core.api.errors maps it to HTTP."""
+
+
+class ApplicationError(Exception):
+    """A request that breaks a business rule. 400 unless a subclass says otherwise."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, message, *, code=None, attr=None, extra=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.attr = attr
+        self.extra = extra or {}
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+    default_code = "not_found"
+
+
+class PermissionDenied(ApplicationError):
+    status_code = 403
+    default_code = "permission_denied"
+
+
+class Conflict(ApplicationError):
+    status_code = 409
+    default_code = "conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    default_code = "transition_not_allowed"
+
+    def __init__(self, *, label, state, action, allowed_actions):
+        allowed = ", ".join(allowed_actions) or "none"
+        super().__init__(
+            f"{label} is in state '{state}': '{action}' is not allowed. "
+            f"Allowed actions: {allowed}.",
+            extra={"state": state, "allowed_actions": list(allowed_actions)},
+        )
+
+
+class Unprocessable(ApplicationError):
+    status_code = 422
+    default_code = "unprocessable"

@@ -1,0 +1,293 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import AlertKind, AlertSeverity, AlertStatus, DeliveryStatus, Role, SiteKind
+from .regions import validate_region_code
+from .scoping import RestrictedQuerySet, Scope
+
+
+class RegionField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("validators", [validate_region_code])
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+
+class Lab(models.Model):
+    """An inspection lab (检验检测机构) that receives samples and issues reports."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    accreditation_no = models.CharField(max_length=64, blank=True)
+    region = RegionField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("region",), lab=("id",))
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class SentinelSite(models.Model):
+    """An injury surveillance sentinel site (伤害监测哨点): a hospital, school or community."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=SiteKind.choices, default=SiteKind.HOSPITAL)
+    region = RegionField(blank=True)
+    stratum = models.CharField(max_length=64, default="default")
+    weight = models.DecimalField(max_digits=12, decimal_places=4, default=1)
+    active_from = models.DateField(null=True, blank=True)
+    active_to = models.DateField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("region",), site=("id",))
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class User(AbstractUser):
+    """A Levee user: one role, and the link that role needs (DESIGN.md §3)."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REGULATOR)
+    region = RegionField(blank=True)
+    # The enterprise's party, by USCC: core sits below traceability and holds no FK to it.
+    party_uscc = models.CharField(max_length=18, blank=True, db_index=True)
+    lab = models.ForeignKey(Lab, null=True, blank=True, on_delete=models.PROTECT)
+    site = models.ForeignKey(SentinelSite, null=True, blank=True, on_delete=models.PROTECT)
+
+    REQUIRED_LINKS = {
+        Role.ADMIN: (),
+        Role.REGULATOR: ("region",),
+        Role.INSPECTOR: ("region",),
+        Role.LAB: ("lab",),
+        Role.ENTERPRISE: ("party_uscc",),
+        Role.SENTINEL: ("site",),
+    }
+
+    def clean(self):
+        super().clean()
+        missing = [f for f in self.REQUIRED_LINKS.get(self.role, ()) if not getattr(self, f)]
+        if missing:
+            raise ValidationError(
+                {f: f"The {self.role} role needs a {f.replace('_uscc', '')}." for f in missing}
+            )
+
+    @property
+    def is_levee_admin(self):
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class StateHistoryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return self.filter(content_type=ct, object_id=obj.pk).order_by("id")
+
+
+class StateHistory(models.Model):
+    """Append-only record of every state change, written by core.states in the same
+    transaction as the change itself."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32, null=True, blank=True)
+    to_state = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = StateHistoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "id"])]
+        verbose_name_plural = "state history"
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} -> {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("State history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("State history is append-only.")
+
+
+class IdempotencyKey(models.Model):
+    """A creating POST's Idempotency-Key, its body hash and the response to replay."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=512)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    content_type = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @staticmethod
+    def hash_request(method, path, body):
+        digest = hashlib.sha256()
+        for part in (method.encode(), b"\0", path.encode(), b"\0", body):
+            digest.update(part)
+        return digest.hexdigest()
+
+
+class AlertQuerySet(RestrictedQuerySet):
+    def unresolved(self):
+        return self.exclude(status=AlertStatus.RESOLVED)
+
+
+class Alert(models.Model):
+    """A risk alert. Written in the transaction of the change that raised it (the outbox);
+    `dedup_key` keeps one condition to one unresolved alert."""
+
+    kind = models.CharField(max_length=64, choices=AlertKind.choices, db_index=True)
+    severity = models.CharField(
+        max_length=16, choices=AlertSeverity.choices, default=AlertSeverity.MEDIUM
+    )
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = models.CharField(max_length=255, blank=True, help_text="Human label")
+    region = RegionField(blank=True)
+    message = models.TextField()
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True
+    )
+    dedup_key = models.CharField(max_length=255, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AlertQuerySet.as_manager()
+    scope = Scope(region=("region",), roles=frozenset({Role.REGULATOR}))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=~Q(status="resolved"),
+                name="one_unresolved_alert_per_dedup_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"[{self.kind}] {self.subject or self.dedup_key}"
+
+
+class AlertSubscription(models.Model):
+    """A webhook that receives alerts matching its kinds and regions (empty: all)."""
+
+    name = models.CharField(max_length=100, blank=True)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=200)
+    kinds = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(roles=frozenset())  # admins only
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name or self.url
+
+
+class AlertDelivery(models.Model):
+    """One alert to one subscription: the outbox row. Written in the transaction that
+    raised the alert; sent by a Celery task after commit and re-sent by the
+    deliver_pending_alerts job until it is delivered or, after the attempt limit, dead."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        AlertSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    # Due time of the next send; a claim pushes it forward by a lease so that a crashed
+    # sender's delivery becomes due again.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(roles=frozenset())  # admins only
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "alert deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "subscription"], name="one_delivery_per_alert_and_subscription"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="pending_delivery_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"alert {self.alert_id} -> subscription {self.subscription_id} ({self.status})"
+
+
+class AlertDeliveryAttempt(models.Model):
+    """One POST of a delivery: what the subscriber answered, or why it failed."""
+
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"attempt {self.number} of delivery {self.delivery_id}"

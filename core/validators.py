@@ -1,0 +1,7 @@
+from django.core.validators import RegexValidator
+
+validate_category = RegexValidator(
+    r"^[a-z0-9_]{2,64}$",
+    "A category is a slug of 2-64 lower-case letters, digits or underscores.",
+    code="invalid_category",
+)

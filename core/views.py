@@ -1,0 +1,66 @@
+"""Liveness and readiness: no auth, no database work beyond one round trip."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views import defaults
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, "ok"
+    except Exception as exc:  # any driver error means "not ready"
+        return False, exc.__class__.__name__
+
+
+def _broker_ok():
+    if not settings.REDIS_URL:
+        return True, "not configured (tasks run eagerly)"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return True, "ok"
+    except redis.RedisError as exc:
+        return False, exc.__class__.__name__
+
+
+def readyz(request):
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    ready = all(ok for ok, _ in checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": {name: detail for name, (_, detail) in checks.items()},
+        },
+        status=200 if ready else 503,
+    )
+
+
+def _api_error(status, code, detail):
+    return JsonResponse(
+        {
+            "type": "client_error" if status < 500 else "server_error",
+            "errors": [{"code": code, "detail": detail, "attr": None}],
+        },
+        status=status,
+    )
+
+
+def not_found(request, exception=None):
+    """404 for URLs no route matches: the API's error shape under /api/, HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _api_error(500, "error", "Server Error (500)")
+    return defaults.server_error(request)

@@ -1,0 +1,223 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from core.api.views import HistoryMixin, LeveeModelViewSet
+from core.choices import Role
+
+from .. import exports, selectors, services
+from ..filtersets import PublicRecallFilterSet, RecallFilterSet
+from ..models import Recall, RecallObjection
+from .serializers import (
+    AffectedPartySerializer,
+    ObjectionFileSerializer,
+    ObjectionReviewSerializer,
+    PublicRecallSerializer,
+    ReasonSerializer,
+    RecallObjectionSerializer,
+    RecallProgressSerializer,
+    RecallSerializer,
+    RecallUpdateSerializer,
+    RecallWriteSerializer,
+    SummarySerializer,
+)
+
+
+class CsvRenderer(JSONRenderer):
+    """Lets `?format=csv` through content negotiation; the view answers with the file
+    itself (errors still render as JSON)."""
+
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XlsxRenderer(JSONRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv", "xlsx"], description="json (default), csv or xlsx"
+)
+
+
+class RecallViewSet(HistoryMixin, LeveeModelViewSet):
+    """Recalls (DESIGN.md §7). Admins and regulators (producers of their region) create and
+    move them; the producer's enterprise users see theirs and report progress."""
+
+    queryset = Recall.objects.all()
+    serializer_class = RecallSerializer
+    filterset_class = RecallFilterSet
+    read_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE})
+    write_roles = frozenset({Role.REGULATOR})
+    transition_roles = frozenset({Role.REGULATOR})
+    action_roles = {
+        "report_progress": frozenset({Role.ENTERPRISE}),
+        "file_objection": frozenset({Role.ENTERPRISE}),
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Recall.objects.none()
+        return selectors.recall_list(user=self.request.user)
+
+    def _detail(self, recall, status_code=status.HTTP_200_OK):
+        recall = get_object_or_404(self.get_queryset(), pk=recall.pk)
+        return Response(self.get_serializer(recall).data, status=status_code)
+
+    @extend_schema(request=RecallWriteSerializer, responses={201: RecallSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = RecallWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recall = services.recall_create(actor=request.user, **serializer.validated_data)
+        return self._detail(recall, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RecallUpdateSerializer, responses=RecallSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        recall = self.get_object()
+        serializer = RecallUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.recall_update(recall=recall, actor=request.user, **serializer.validated_data)
+        return self._detail(recall)
+
+    def _transition(self, request, action_name, payload_serializer=None):
+        recall = self.get_object()
+        payload = {}
+        if payload_serializer is not None:
+            serializer = payload_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            payload = serializer.validated_data
+        services.recall_transition(
+            recall=recall, action=action_name, actor=request.user, payload=payload
+        )
+        return self._detail(recall)
+
+    @extend_schema(request=None, responses=RecallSerializer)
+    @action(detail=True, methods=["post"], url_path="submit_plan")
+    def submit_plan(self, request, pk=None):
+        return self._transition(request, "submit_plan")
+
+    @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
+    @action(detail=True, methods=["post"], url_path="return_plan")
+    def return_plan(self, request, pk=None):
+        return self._transition(request, "return_plan", ReasonSerializer)
+
+    @extend_schema(request=None, responses=RecallSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, "approve")
+
+    @extend_schema(request=None, responses=RecallSerializer)
+    @action(detail=True, methods=["post"])
+    def announce(self, request, pk=None):
+        return self._transition(request, "announce")
+
+    @extend_schema(request=SummarySerializer, responses=RecallSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, "complete", SummarySerializer)
+
+    @extend_schema(request=SummarySerializer, responses=RecallSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, "close", SummarySerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        return self._transition(request, "terminate", ReasonSerializer)
+
+    @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def progress(self, request, pk=None):
+        recall = self.get_object()
+        reports = recall.progress_reports.select_related("reported_by")
+        return Response(RecallProgressSerializer(reports, many=True).data)
+
+    @extend_schema(request=RecallProgressSerializer, responses={201: RecallProgressSerializer})
+    @progress.mapping.post
+    def report_progress(self, request, pk=None):
+        recall = self.get_object()
+        serializer = RecallProgressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.recall_report_progress(
+            recall=recall, actor=request.user, **serializer.validated_data
+        )
+        return Response(RecallProgressSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): AffectedPartySerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XlsxRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="affected-parties",
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, CsvRenderer, XlsxRenderer],
+    )
+    def affected_parties(self, request, pk=None):
+        recall = self.get_object()
+        rows = selectors.recall_affected_parties(recall=recall)
+        fmt = request.query_params.get("format", "json")
+        if fmt == "csv":
+            return exports.affected_parties_csv(recall, rows)
+        if fmt == "xlsx":
+            return exports.affected_parties_xlsx(recall, rows)
+        return Response(AffectedPartySerializer(rows, many=True).data)
+
+    @extend_schema(responses=RecallObjectionSerializer)
+    @action(detail=True, methods=["get"])
+    def objection(self, request, pk=None):
+        recall = self.get_object()
+        objection = get_object_or_404(RecallObjection, recall=recall)
+        return Response(RecallObjectionSerializer(objection).data)
+
+    @extend_schema(request=ObjectionFileSerializer, responses={201: RecallObjectionSerializer})
+    @objection.mapping.post
+    def file_objection(self, request, pk=None):
+        recall = self.get_object()
+        serializer = ObjectionFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objection = services.recall_object(
+            recall=recall, actor=request.user, **serializer.validated_data
+        )
+        return Response(RecallObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectionReviewSerializer, responses=RecallObjectionSerializer)
+    @action(detail=True, methods=["post"], url_path="objection/review")
+    def review_objection(self, request, pk=None):
+        recall = self.get_object()
+        serializer = ObjectionReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objection = services.recall_review_objection(
+            recall=recall, actor=request.user, **serializer.validated_data
+        )
+        return Response(RecallObjectionSerializer(objection).data)
+
+
+class PublicRecallViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Public recall notices (no auth): announced and later recalls, consumer fields only."""
+
+    serializer_class = PublicRecallSerializer
+    filterset_class = PublicRecallFilterSet
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AnonRateThrottle]
+
+    def get_queryset(self):
+        return selectors.public_recall_list()

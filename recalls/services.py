@@ -1,0 +1,438 @@
+"""Recall writes. `recall_open_draft` is the one way other apps open a draft recall; every
+state change goes through `recall_transition` (the API and the admin alike)."""
+
+import calendar
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.choices import AlertKind, AlertSeverity, Role
+from core.exceptions import ApplicationError, Conflict, NotFound
+from core.models import Alert
+from core.rules import rule
+from core.services import alert_raise
+from core.workdays import due_after
+from traceability.models import Party
+
+from .choices import ObjectionOutcome, RecallKind, RecallState
+from .models import FIGURES, Recall, RecallObjection, RecallProgress
+from .states import recall_machine
+
+# The plan fields a draft may change (besides lots and units_affected).
+PLAN_FIELDS = (
+    "kind",
+    "title",
+    "category",
+    "hazard",
+    "defect",
+    "remedy",
+    "risk_level",
+    "scope_description",
+    "production_from",
+    "production_to",
+    "sale_regions",
+    "remedy_details",
+    "consumer_contact",
+    "notice_text",
+)
+PROGRESS_STATES = (RecallState.ANNOUNCED, RecallState.IN_PROGRESS)
+
+
+def _is_vehicle(recall):
+    return recall.category in rule("recalls.vehicle_categories", [])
+
+
+def _deadline(recall, name, start):
+    """Deadline `name` of §8 counted from `start` (vehicles have their own rule)."""
+    period = (_is_vehicle(recall) and rule(f"recalls.{name}_vehicle")) or rule(f"recalls.{name}")
+    return due_after(start, period)
+
+
+def _check_lots(producer, lots):
+    foreign = [lot.lot_code for lot in lots if lot.product.producer_id != producer.pk]
+    if foreign:
+        raise ApplicationError(
+            f"Lots {', '.join(foreign)} are not lots of {producer.name}.", attr="lots"
+        )
+
+
+def _check_period(production_from, production_to):
+    if production_from and production_to and production_from > production_to:
+        raise ApplicationError(
+            "The affected production period ends before it starts.", attr="production_to"
+        )
+
+
+def _default_category(recall, lots):
+    if not recall.category and lots:
+        recall.category = lots[0].product.category
+
+
+def recall_insert(*, recall, actor, lots=(), source=None):
+    """Save a new recall built by the caller (the services below, or the admin's form):
+    gives it its number and deadline and records its creation."""
+    lots = list(lots)
+    _check_lots(recall.producer, lots)
+    _check_period(recall.production_from, recall.production_to)
+    _default_category(recall, lots)
+    with transaction.atomic():
+        recall.recall_no = f"pending-{uuid.uuid4().hex[:20]}"
+        recall.state = RecallState.DRAFT
+        recall.created_by = actor if getattr(actor, "pk", None) else None
+        if source is not None:
+            recall.source_type = source._meta.label_lower
+            recall.source_id = str(source.pk)
+        recall.save()
+        # RC{year}{id:06d}: derived from the row id, so concurrent drafts never collide.
+        recall.recall_no = f"RC{timezone.localdate().year}{recall.pk:06d}"
+        recall.plan_due_at = _deadline(recall, "plan_due", recall.created_at)
+        recall.save(update_fields=["recall_no", "plan_due_at"])
+        recall.lots.set(lots)
+        recall_machine.record_creation(
+            recall,
+            actor=actor,
+            payload={
+                "source": f"{recall.source_type}:{recall.source_id}" if source else None,
+                "kind": recall.kind,
+            },
+        )
+    return recall
+
+
+def recall_open_draft(
+    *,
+    producer,
+    lots=(),
+    hazard="",
+    defect="",
+    kind=RecallKind.ORDERED,
+    risk_level="",
+    source=None,
+    actor=None,
+):
+    """Open a draft recall for `lots` of `producer`, linked back to `source` (the model
+    instance that opened it, e.g. a sample's disposition or a risk assessment)."""
+    recall = Recall(
+        kind=kind, producer=producer, hazard=hazard, defect=defect, risk_level=risk_level or ""
+    )
+    return recall_insert(recall=recall, actor=actor, lots=lots, source=source)
+
+
+def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
+    """A recall opened through the API: regulators only for producers of their region."""
+    if (
+        actor is not None
+        and not actor.is_levee_admin
+        and not Party.objects.restrict(actor).filter(pk=producer.pk).exists()
+    ):
+        raise ApplicationError("No such party in your region.", attr="producer")
+    recall = Recall(producer=producer, units_affected_override=units_affected, **fields)
+    return recall_insert(recall=recall, actor=actor, lots=lots)
+
+
+def _not_draft(recall, what):
+    return Conflict(
+        f"Recall {recall.recall_no} is in state '{recall.state}': {what} only while it is a draft.",
+        code="not_draft",
+        extra={"state": recall.state, "allowed_actions": recall_machine.allowed_actions(recall)},
+    )
+
+
+def recall_update(*, recall, actor, lots=None, **fields):
+    """Edit the plan of a draft. `units_affected` (None: back to the lots' total)."""
+    with transaction.atomic():
+        recall = Recall.objects.select_for_update().get(pk=recall.pk)
+        if recall.state != RecallState.DRAFT:
+            raise _not_draft(recall, "the plan can be edited")
+        if "units_affected" in fields:
+            recall.units_affected_override = fields.pop("units_affected")
+        for name, value in fields.items():
+            if name not in PLAN_FIELDS:
+                raise ApplicationError(f"'{name}' is not a plan field.", attr=name)
+            setattr(recall, name, value)
+        _check_period(recall.production_from, recall.production_to)
+        if lots is not None:
+            lots = list(lots)
+            _check_lots(recall.producer, lots)
+            _default_category(recall, lots)
+            recall.lots.set(lots)
+        recall.save()
+    return recall
+
+
+def recall_transition(*, recall, action, actor, payload=None):
+    """Run one of the recall's actions (recalls.states.ACTIONS) with its effects."""
+    payload = dict(payload or {})
+    now = timezone.now()
+
+    def effect(locked):
+        if action == "submit_plan":
+            locked.plan_submitted_at = now
+        elif action == "approve":
+            locked.approved_at = now
+            locked.announce_due_at = _deadline(locked, "announce_due", now)
+        elif action == "announce":
+            locked.announced_at = now
+        elif action == "complete":
+            locked.completed_at = now
+            locked.summary_due_at = due_after(now, rule("recalls.summary_due"))
+            locked.summary = payload.get("summary") or locked.summary
+        elif action == "close":
+            locked.closed_at = now
+            locked.summary = payload.get("summary") or locked.summary
+        elif action == "terminate":
+            locked.terminated_at = now
+            locked.termination_reason = str(payload.get("reason", "")).strip()
+
+    if action not in recall_machine.transitions or action == "report_progress":
+        raise ApplicationError(f"Unknown recall action '{action}'.", code="unknown_action")
+    return recall_machine.run(recall, action, actor=actor, payload=payload, effect=effect)
+
+
+def recall_report_progress(
+    *,
+    recall,
+    actor,
+    period_end,
+    recovered=0,
+    repaired=0,
+    replaced=0,
+    refunded=0,
+    note="",
+):
+    """File a progress report. The figures are the period's; the recall's running totals
+    may not exceed the units affected. The first report moves an announced recall to
+    in_progress."""
+    figures = {
+        "recovered": Decimal(recovered),
+        "repaired": Decimal(repaired),
+        "replaced": Decimal(replaced),
+        "refunded": Decimal(refunded),
+    }
+    for name, value in figures.items():
+        if value < 0:
+            raise ApplicationError("Must not be negative.", code="min_value", attr=name)
+    if period_end > timezone.localdate():
+        raise ApplicationError("The period cannot end in the future.", attr="period_end")
+    with transaction.atomic():
+        recall = Recall.objects.select_for_update().get(pk=recall.pk)
+        if (
+            actor is not None
+            and actor.role == Role.ENTERPRISE
+            and actor.party_uscc != recall.producer.uscc
+        ):
+            raise NotFound("No such recall.")
+        if recall.state not in PROGRESS_STATES:
+            raise Conflict(
+                f"Recall {recall.recall_no} is in state '{recall.state}': progress is reported "
+                "once it is announced and until it is completed.",
+                code="not_in_progress",
+                extra={"state": recall.state, "allowed_actions": []},
+            )
+        if period_end < timezone.localtime(recall.announced_at).date():
+            raise ApplicationError(
+                "The period cannot end before the recall was announced.", attr="period_end"
+            )
+        last = recall.progress_reports.order_by("-period_end").first()
+        if last and period_end < last.period_end:
+            raise ApplicationError(
+                f"The period cannot end before the last report's ({last.period_end}).",
+                attr="period_end",
+            )
+        units = recall.units_affected
+        for name, value in figures.items():
+            total = getattr(recall, name) + value
+            if total > units:
+                raise ApplicationError(
+                    f"Cumulative {name} would be {total.normalize():f}, more than the "
+                    f"{units.normalize():f} units affected.",
+                    code="exceeds_units_affected",
+                    attr=name,
+                )
+            setattr(recall, name, total)
+        report = RecallProgress.objects.create(
+            recall=recall,
+            period_end=period_end,
+            note=note,
+            reported_by=actor if getattr(actor, "pk", None) else None,
+            **figures,
+        )
+        recall.last_progress_at = report.created_at
+        recall.save(update_fields=[*FIGURES, "last_progress_at", "updated_at"])
+        if recall.state == RecallState.ANNOUNCED:
+            recall_machine.run(
+                recall,
+                "report_progress",
+                actor=actor,
+                payload={"progress_report": report.pk, "period_end": period_end.isoformat()},
+            )
+    return report
+
+
+def recall_object(*, recall, actor, reason):
+    """The producer objects to an ordered recall within the window of §8."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Give the grounds of the objection.", attr="reason")
+    with transaction.atomic():
+        recall = Recall.objects.select_for_update().get(pk=recall.pk)
+        if recall.kind != RecallKind.ORDERED:
+            raise ApplicationError(
+                "Only an ordered recall can be objected to.", code="not_ordered", attr="kind"
+            )
+        if RecallObjection.objects.filter(recall=recall).exists():
+            raise Conflict(
+                f"Recall {recall.recall_no} already has an objection.", code="already_objected"
+            )
+        if recall.state in (RecallState.CLOSED, RecallState.TERMINATED):
+            raise Conflict(
+                f"Recall {recall.recall_no} is {recall.state}.",
+                code="recall_finished",
+                extra={"state": recall.state, "allowed_actions": []},
+            )
+        window_ends_at = due_after(recall.created_at, rule("recalls.objection_window"))
+        if timezone.now() > window_ends_at:
+            raise ApplicationError(
+                f"The objection window closed on {timezone.localtime(window_ends_at):%Y-%m-%d}.",
+                code="objection_window_closed",
+            )
+        return RecallObjection.objects.create(
+            recall=recall,
+            reason=reason,
+            filed_by=actor if getattr(actor, "pk", None) else None,
+            window_ends_at=window_ends_at,
+        )
+
+
+def recall_review_objection(*, recall, actor, outcome, notes=""):
+    """Record the review of an objection. Upheld, the order is withdrawn: the recall is
+    terminated (when it still can be)."""
+    if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REJECTED):
+        raise ApplicationError("Outcome is 'upheld' or 'rejected'.", attr="outcome")
+    with transaction.atomic():
+        objection = RecallObjection.objects.select_for_update().filter(recall=recall).first()
+        if objection is None:
+            raise NotFound(f"Recall {recall.recall_no} has no objection.")
+        if objection.outcome != ObjectionOutcome.PENDING:
+            raise Conflict(
+                f"The objection was already reviewed ({objection.outcome}).",
+                code="already_reviewed",
+            )
+        objection.outcome = outcome
+        objection.review_notes = notes
+        objection.reviewed_by = actor if getattr(actor, "pk", None) else None
+        objection.reviewed_at = timezone.now()
+        objection.save()
+        recall = Recall.objects.get(pk=recall.pk)
+        if outcome == ObjectionOutcome.UPHELD and "terminate" in recall_machine.allowed_actions(
+            recall
+        ):
+            recall_transition(
+                recall=recall,
+                action="terminate",
+                actor=actor,
+                payload={"reason": f"Objection upheld. {notes}".strip(), "objection": True},
+            )
+    return objection
+
+
+def _raise_once(*, kind, dedup_key, recall, message, severity, payload):
+    """Raise an alert unless this condition ever raised one (even since resolved)."""
+    if Alert.objects.filter(dedup_key=dedup_key).exists():
+        return False
+    return (
+        alert_raise(
+            kind=kind,
+            dedup_key=dedup_key,
+            message=message,
+            region=recall.producer.region,
+            severity=severity,
+            subject=recall,
+            payload=payload,
+        )
+        is not None
+    )
+
+
+# Stages with a deadline: (stage, state waited in, deadline field, what is awaited).
+DEADLINE_STAGES = (
+    ("plan_submission", RecallState.DRAFT, "plan_due_at", "recall plan submission"),
+    ("announcement", RecallState.APPROVED, "announce_due_at", "public announcement"),
+    ("summary", RecallState.COMPLETED, "summary_due_at", "summary report"),
+)
+
+
+def recall_sweep_deadlines(*, now=None):
+    """deadline_overdue alerts for recalls past a §8 deadline, once per recall and stage."""
+    now = now or timezone.now()
+    raised = 0
+    for stage, state, field, what in DEADLINE_STAGES:
+        overdue = Recall.objects.filter(state=state, **{f"{field}__lt": now}).select_related(
+            "producer"
+        )
+        if stage == "summary":
+            overdue = overdue.filter(summary="")
+        for recall in overdue:
+            due = getattr(recall, field)
+            with transaction.atomic():
+                raised += _raise_once(
+                    kind=AlertKind.DEADLINE_OVERDUE,
+                    dedup_key=f"deadline_overdue:recall:{recall.pk}:{stage}",
+                    recall=recall,
+                    message=f"Recall {recall.recall_no}: {what} was due "
+                    f"{timezone.localtime(due):%Y-%m-%d %H:%M}.",
+                    severity=AlertSeverity.HIGH,
+                    payload={"stage": stage, "due": due.isoformat()},
+                )
+    return {"recall_deadlines_overdue": raised}
+
+
+def add_months(moment, months):
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def progress_periods(recall, now):
+    """The ended reporting periods of an announced recall: (number, start, due)."""
+    every = rule("recalls.progress_every_months")
+    announced = timezone.localtime(recall.announced_at)
+    periods, number = [], 1
+    while True:
+        start = add_months(announced, every * (number - 1))
+        due = add_months(announced, every * number)
+        if due > now:
+            return periods
+        periods.append((number, start, due))
+        number += 1
+
+
+def recall_check_progress(*, now=None):
+    """recall_progress_overdue, once per missed period: period N (every 3 months from the
+    announcement) is missed when no report filed by its end covers a day of it."""
+    now = now or timezone.now()
+    raised = 0
+    recalls = Recall.objects.filter(
+        state__in=PROGRESS_STATES, announced_at__lte=now - dt.timedelta(days=28)
+    ).select_related("producer")
+    for recall in recalls:
+        reports = list(recall.progress_reports.values_list("period_end", "created_at"))
+        for number, start, due in progress_periods(recall, now):
+            start_day = timezone.localtime(start).date()
+            if any(end > start_day and filed <= due for end, filed in reports):
+                continue
+            with transaction.atomic():
+                raised += _raise_once(
+                    kind=AlertKind.RECALL_PROGRESS_OVERDUE,
+                    dedup_key=f"recall_progress_overdue:recall:{recall.pk}:period:{number}",
+                    recall=recall,
+                    message=f"Recall {recall.recall_no}: no progress report for period "
+                    f"{number} (due {timezone.localtime(due):%Y-%m-%d}).",
+                    severity=AlertSeverity.MEDIUM,
+                    payload={"period": number, "due": due.isoformat()},
+                )
+    return {"recall_progress_overdue": raised}

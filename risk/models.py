@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import RegionField
+from core.scoping import RestrictedQuerySet, Scope
+from core.validators import validate_category
+
+from .choices import AssessmentState, Measure, RiskLevel, SubjectKind
+
+
+class RiskAssessment(models.Model):
+    """A risk assessment after the EU Safety Gate method (DESIGN.md §7, §8): a hazard, an
+    injury scenario of steps with probabilities, a severity, and the level the matrix
+    gives, with its sensitivity and the measure it recommends."""
+
+    number = models.CharField(max_length=32, unique=True)
+    subject_kind = models.CharField(max_length=16, choices=SubjectKind.choices)
+    product = models.ForeignKey(
+        "traceability.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_assessments",
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_assessments",
+    )
+    # Always set: given for a category subject, the product's category otherwise.
+    category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
+    region = RegionField()
+    hazard = models.CharField(max_length=500)
+    steps = models.JSONField(help_text='[{"description": ..., "probability": 0 < p <= 1}]')
+    severity = models.PositiveSmallIntegerField()
+    probability = models.FloatField(help_text="Product of the steps' probabilities")
+    probability_band = models.CharField(max_length=32)
+    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, db_index=True)
+    matrix_version = models.CharField(max_length=32)
+    sensitivity = models.JSONField(default=dict)
+    recommended_measure = models.CharField(max_length=16, choices=Measure.choices)
+    state = models.CharField(
+        max_length=16,
+        choices=AssessmentState.choices,
+        default=AssessmentState.ASSESSED,
+        db_index=True,
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    notes = models.TextField(blank=True)
+    # The decision.
+    measure = models.CharField(max_length=16, choices=Measure.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    recall = models.ForeignKey(
+        "recalls.Recall",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_assessments",
+    )
+    measure_alert = models.ForeignKey(
+        "core.Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The evidence it draws on.
+    samples = models.ManyToManyField("sampling.Sample", blank=True, related_name="risk_assessments")
+    injury_reports = models.ManyToManyField(
+        "injury.InjuryReport", blank=True, related_name="risk_assessments"
+    )
+    accidents = models.ManyToManyField(
+        "injury.Accident", blank=True, related_name="risk_assessments"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("region",), roles=frozenset({"regulator"}))
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=4), name="risk_severity_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=1),
+                name="risk_probability_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(subject_kind="product", product__isnull=False, lot__isnull=True)
+                    | Q(subject_kind="lot", lot__isnull=False)
+                    | Q(subject_kind="category", product__isnull=True, lot__isnull=True)
+                ),
+                name="risk_subject_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.hazard[:60]}"
+
+    @property
+    def subject_label(self):
+        if self.lot_id:
+            return str(self.lot)
+        if self.product_id:
+            return str(self.product)
+        return self.category

@@ -1,0 +1,425 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.models import Lab
+from core.validators import validate_category
+from traceability.models import Lot, Party
+
+from ..choices import Conclusion, LocationKind, Measure, Verdict
+from ..models import Disposition, Objection, Sample, Task, TestItem
+from ..states import sample_machine
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    lab = serializers.SlugRelatedField(slug_field="code", queryset=Lab.objects.all())
+    category = serializers.CharField(max_length=64, validators=[validate_category])
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "code",
+            "title",
+            "level",
+            "region",
+            "category",
+            "mode",
+            "lab",
+            "starts_on",
+            "ends_on",
+            "standard",
+            "emergency",
+            "report_working_days",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_by", "created_at"]
+        # Uniqueness is the service's to report (as a 400 on `code`).
+        extra_kwargs = {
+            "code": {"validators": []},
+            "report_working_days": {"min_value": 1, "max_value": 120},
+        }
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartyRefField(serializers.Field):
+    """A party by id, or by its USCC (DESIGN.md §4)."""
+
+    default_error_messages = {"missing": "No party {value}.", "invalid": "Give a party id or USCC."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        text = str(data).strip()
+        if text.isdigit() and len(text) < 18:
+            party = Party.objects.filter(pk=int(text)).first()
+        elif len(text) == 18:
+            party = Party.objects.filter(uscc=text.upper()).first()
+        else:
+            self.fail("invalid")
+        if party is None:
+            self.fail("missing", value=text)
+        return party
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Only objects the requesting user may see can be referenced."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.restrict(request.user) if request else queryset.none()
+
+
+class SampleCreateSerializer(serializers.Serializer):
+    task = ScopedPrimaryKeyRelatedField(queryset=Task.objects.select_related("lab"))
+    sampled_party = PartyRefField()
+    producer = PartyRefField()
+    lot = serializers.PrimaryKeyRelatedField(
+        queryset=Lot.objects.select_related("product"), required=False, allow_null=True
+    )
+    product_name = serializers.CharField(max_length=200, required=False, default="")
+    brand = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    model = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    lot_code = serializers.CharField(max_length=64, required=False, default="")
+    produced_on = serializers.DateField(required=False, allow_null=True, default=None)
+    location_kind = serializers.ChoiceField(choices=LocationKind.choices)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    backup_quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField(max_length=16, required=False, default="pcs")
+    price_paid = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    sampled_at = serializers.DateTimeField()
+    inspectors = serializers.ListField(child=serializers.CharField(max_length=100), max_length=20)
+    seal_intact = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    follow_up_of = ScopedPrimaryKeyRelatedField(
+        queryset=Sample.objects.all(), required=False, allow_null=True, default=None
+    )
+    order_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    platform = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    shop_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    tracking_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class PartyBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProductBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    brand = serializers.CharField()
+    model = serializers.CharField()
+    category = serializers.CharField()
+
+
+class LotBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot_code = serializers.CharField()
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    task_code = serializers.CharField(source="task.code", read_only=True)
+    mode = serializers.CharField(source="task.mode", read_only=True)
+    region = serializers.CharField(source="task.region", read_only=True)
+    category = serializers.CharField(source="task.category", read_only=True)
+    lab = serializers.CharField(source="task.lab.code", read_only=True)
+    sampled_party = PartyBriefSerializer(read_only=True)
+    producer = PartyBriefSerializer(read_only=True)
+    product = ProductBriefSerializer(read_only=True)
+    lot = LotBriefSerializer(read_only=True)
+    filed_by = serializers.CharField(source="filed_by.username", read_only=True, default=None)
+    overdue = serializers.BooleanField(read_only=True)
+    # Blank when the sample was not an online purchase, so not always a URI.
+    shop_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "sample_no",
+            "task",
+            "task_code",
+            "mode",
+            "region",
+            "category",
+            "lab",
+            "state",
+            "sampled_party",
+            "producer",
+            "product",
+            "lot",
+            "location_kind",
+            "quantity",
+            "backup_quantity",
+            "unit",
+            "price_paid",
+            "sampled_at",
+            "inspectors",
+            "filed_by",
+            "seal_intact",
+            "note",
+            "follow_up_of",
+            "order_no",
+            "platform",
+            "shop_url",
+            "tracking_no",
+            "delivered_at",
+            "received_at",
+            "tested_at",
+            "conclusion",
+            "report_no",
+            "report_issued_on",
+            "notified_at",
+            "reinspected_at",
+            "closed_at",
+            "void_reason",
+            "due_stage",
+            "due_at",
+            "overdue",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, sample):
+        # The list and create endpoints are hot paths: one dict instead of DRF's per-field
+        # machinery (tests keep it equal to the declared fields' output).
+        return sample_representation(sample)
+
+
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
+_QUANTITY = serializers.DecimalField(max_digits=12, decimal_places=3)
+_PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _dt(value):
+    return _DATETIME.to_representation(value) if value else None
+
+
+def _party(party):
+    return {"id": party.pk, "uscc": party.uscc, "name": party.name}
+
+
+def sample_representation(sample):
+    task, product = sample.task, sample.product
+    return {
+        "id": sample.pk,
+        "sample_no": sample.sample_no,
+        "task": task.pk,
+        "task_code": task.code,
+        "mode": task.mode,
+        "region": task.region,
+        "category": task.category,
+        "lab": task.lab.code,
+        "state": sample.state,
+        "sampled_party": _party(sample.sampled_party),
+        "producer": _party(sample.producer),
+        "product": {
+            "id": product.pk,
+            "name": product.name,
+            "brand": product.brand,
+            "model": product.model,
+            "category": product.category,
+        },
+        "lot": {"id": sample.lot.pk, "lot_code": sample.lot.lot_code},
+        "location_kind": sample.location_kind,
+        "quantity": _QUANTITY.to_representation(sample.quantity),
+        "backup_quantity": _QUANTITY.to_representation(sample.backup_quantity),
+        "unit": sample.unit,
+        "price_paid": _PRICE.to_representation(sample.price_paid),
+        "sampled_at": _dt(sample.sampled_at),
+        "inspectors": sample.inspectors,
+        "filed_by": sample.filed_by.username if sample.filed_by_id else None,
+        "seal_intact": sample.seal_intact,
+        "note": sample.note,
+        "follow_up_of": sample.follow_up_of_id,
+        "order_no": sample.order_no,
+        "platform": sample.platform,
+        "shop_url": sample.shop_url,
+        "tracking_no": sample.tracking_no,
+        "delivered_at": _dt(sample.delivered_at),
+        "received_at": _dt(sample.received_at),
+        "tested_at": _dt(sample.tested_at),
+        "conclusion": sample.conclusion,
+        "report_no": sample.report_no,
+        "report_issued_on": _DATE.to_representation(sample.report_issued_on)
+        if sample.report_issued_on
+        else None,
+        "notified_at": _dt(sample.notified_at),
+        "reinspected_at": _dt(sample.reinspected_at),
+        "closed_at": _dt(sample.closed_at),
+        "void_reason": sample.void_reason,
+        "due_stage": sample.due_stage,
+        "due_at": _dt(sample.due_at),
+        "overdue": sample.overdue,
+        "created_at": _dt(sample.created_at),
+    }
+
+
+class TestItemSerializer(serializers.ModelSerializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+
+    class Meta:
+        model = TestItem
+        fields = ["item", "standard", "requirement", "measured_value", "unit", "verdict", "round"]
+        read_only_fields = ["round"]
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    party = serializers.IntegerField(source="party_id", read_only=True, allow_null=True)
+    filed_by = serializers.CharField(source="filed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Objection
+        fields = ["party", "filed_by", "reason", "items", "filed_at"]
+        read_only_fields = fields
+
+
+class DispositionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    recall_no = serializers.CharField(source="recall.recall_no", read_only=True, default=None)
+
+    class Meta:
+        model = Disposition
+        fields = [
+            "measures",
+            "note",
+            "decided_by",
+            "decided_at",
+            "follow_up_due_at",
+            "recall",
+            "recall_no",
+            "trace",
+        ]
+        read_only_fields = fields
+
+
+class SampleDetailSerializer(SampleSerializer):
+    items = TestItemSerializer(many=True, read_only=True)
+    objection = serializers.SerializerMethodField()
+    disposition = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(SampleSerializer.Meta):
+        fields = [
+            *SampleSerializer.Meta.fields,
+            "initial_conclusion",
+            "report_file",
+            "items",
+            "objection",
+            "disposition",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, sample):
+        return serializers.ModelSerializer.to_representation(self, sample)
+
+    @extend_schema_field(ObjectionSerializer(allow_null=True))
+    def get_objection(self, sample):
+        objection = getattr(sample, "objection", None)
+        return ObjectionSerializer(objection).data if objection else None
+
+    @extend_schema_field(DispositionSerializer(allow_null=True))
+    def get_disposition(self, sample):
+        disposition = getattr(sample, "disposition", None)
+        return DispositionSerializer(disposition).data if disposition else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, sample):
+        request = self.context.get("request")
+        return sample_machine.allowed_actions(sample, request.user if request else None)
+
+
+# --- Transition payloads -----------------------------------------------------------------
+
+
+class SampleNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ReceiveSerializer(SampleNoteSerializer):
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    seal_intact = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TestItemInputSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=200)
+    standard = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    requirement = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    measured_value = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+
+
+class ResultsSerializer(serializers.Serializer):
+    items = TestItemInputSerializer(many=True, allow_empty=False, max_length=500)
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+    tested_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReinspectionSerializer(serializers.Serializer):
+    items = TestItemInputSerializer(many=True, allow_empty=False, max_length=500)
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+    report_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class ReportSerializer(serializers.Serializer):
+    report_no = serializers.CharField(max_length=64)
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class ObjectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=500
+    )
+
+
+class MeasureSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=Measure.choices)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class DisposeSerializer(SampleNoteSerializer):
+    measures = MeasureSerializer(many=True, allow_empty=False, max_length=10)
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class StatsRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    uscc = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    samples = serializers.IntegerField()
+    tested = serializers.IntegerField()
+    conforming = serializers.IntegerField()
+    nonconforming = serializers.IntegerField()
+    nonconformance_rate = serializers.FloatField(allow_null=True)
+    conformance_rate = serializers.FloatField(allow_null=True)
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=["category", "region", "producer"])
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `from` and `to` are the query names the contract gives; `from` is a keyword.
+        fields["from"] = serializers.DateField(required=False)
+        fields["to"] = serializers.DateField(required=False)
+        return fields

@@ -1,0 +1,67 @@
+"""Deadline checks for the `sweep_deadlines` job (DESIGN.md §8)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.choices import AlertKind, AlertSeverity
+from core.jobs import deadline_sweeper
+from core.models import Alert
+from core.services import alert_raise
+
+from .choices import OPEN_STATES
+from .models import Sample
+
+
+def dedup_key(sample_id, stage):
+    return f"deadline_overdue:sample:{sample_id}:{stage}"
+
+
+@deadline_sweeper
+def sweep_sample_deadlines():
+    """One deadline_overdue alert per sample and stage, ever: a stage that was alerted (and
+    perhaps resolved) is not alerted again."""
+    now = timezone.now()
+    overdue = (
+        Sample.objects.overdue(now)
+        .filter(state__in=OPEN_STATES)
+        .select_related("task")
+        .only("id", "sample_no", "state", "due_stage", "due_at", "task__region")
+        .order_by("id")
+    )
+    raised = 0
+    for chunk in _chunks(overdue.iterator(chunk_size=500), 500):
+        keys = {dedup_key(sample.pk, sample.due_stage): sample for sample in chunk}
+        seen = set(Alert.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+        for key, sample in keys.items():
+            if key in seen:
+                continue
+            with transaction.atomic():
+                alert = alert_raise(
+                    kind=AlertKind.DEADLINE_OVERDUE,
+                    dedup_key=key,
+                    message=f"Sample {sample.sample_no}: the {sample.due_stage} stage was due "
+                    f"{timezone.localtime(sample.due_at).isoformat()}.",
+                    region=sample.task.region,
+                    severity=AlertSeverity.MEDIUM,
+                    subject=sample,
+                    subject_label=sample.sample_no,
+                    payload={
+                        "sample_no": sample.sample_no,
+                        "stage": sample.due_stage,
+                        "state": sample.state,
+                        "due_at": sample.due_at.isoformat(),
+                    },
+                )
+            raised += alert is not None
+    return {"sample_deadlines_overdue": raised}
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,215 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.models import Lab, RegionField
+from core.scoping import RestrictedQuerySet, Scope
+from core.validators import validate_category
+from recalls.models import Recall
+from traceability.models import Lot, Party, Product
+
+from .choices import (
+    Conclusion,
+    LocationKind,
+    SampleState,
+    Stage,
+    TaskLevel,
+    TaskMode,
+    TestRound,
+    Verdict,
+)
+
+
+class Task(models.Model):
+    """A spot-check task (监督抽查任务) set by a regulator for a region."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    level = models.CharField(max_length=16, choices=TaskLevel.choices)
+    region = RegionField()
+    category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
+    mode = models.CharField(max_length=16, choices=TaskMode.choices, default=TaskMode.STANDARD)
+    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="tasks")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    standard = models.CharField(max_length=200, blank=True)
+    emergency = models.BooleanField(default=False)
+    # "Tests done and report issued: 20 working days (per task)" (DESIGN.md §8).
+    report_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(
+        region=("region",), lab=("lab",), roles=frozenset({"regulator", "inspector", "lab"})
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="task_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class SampleQuerySet(RestrictedQuerySet):
+    def overdue(self, now=None):
+        return self.filter(due_at__lt=now or timezone.now())
+
+    def for_list(self):
+        return self.select_related(
+            "task__lab", "sampled_party", "producer", "product", "lot", "filed_by"
+        )
+
+
+class Sample(models.Model):
+    """A sample taken under a task, followed from sampling to closing (即抽即检即报告即处置)."""
+
+    sample_no = models.CharField(max_length=96, unique=True)
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="samples")
+    state = models.CharField(
+        max_length=16, choices=SampleState.choices, default=SampleState.SAMPLED, db_index=True
+    )
+    sampled_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="samples")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="samples")
+    location_kind = models.CharField(max_length=16, choices=LocationKind.choices)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    backup_quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit = models.CharField(max_length=16, default="pcs")
+    price_paid = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    sampled_at = models.DateTimeField(db_index=True)
+    inspectors = models.JSONField(default=list)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seal_intact = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+    # A follow-up check (复查) of an earlier sample is exempt from the no-repeat rule.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    # Online mode: the mystery purchase, in place of a seal on the spot.
+    order_no = models.CharField(max_length=64, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    shop_url = models.URLField(max_length=500, blank=True)
+    tracking_no = models.CharField(max_length=64, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # Lab steps.
+    received_at = models.DateTimeField(null=True, blank=True)
+    tested_at = models.DateTimeField(null=True, blank=True)
+    conclusion = models.CharField(
+        max_length=16,
+        choices=Conclusion.choices,
+        blank=True,
+        db_index=True,
+        help_text="The final conclusion: the re-inspection's, when there was one.",
+    )
+    initial_conclusion = models.CharField(max_length=16, choices=Conclusion.choices, blank=True)
+    report_no = models.CharField(max_length=64, blank=True)
+    report_issued_on = models.DateField(null=True, blank=True)
+    report_issued_at = models.DateTimeField(null=True, blank=True)
+    report_file = models.FileField(upload_to="sampling/reports/%Y/%m/", blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    reinspected_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    # The current stage's deadline, stored at each transition so `?overdue=` is plain SQL.
+    due_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SampleQuerySet.as_manager()
+    scope = Scope(
+        region=("task__region",),
+        lab=("task__lab",),
+        party=("sampled_party__uscc", "producer__uscc"),
+    )
+
+    class Meta:
+        ordering = ["-sampled_at", "-id"]
+        indexes = [models.Index(fields=["producer", "product", "sampled_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sample_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(backup_quantity__gt=0), name="sample_backup_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_paid__gte=0), name="sample_price_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.sample_no
+
+    @property
+    def overdue(self):
+        return self.due_at is not None and self.due_at < timezone.now()
+
+
+class TestItem(models.Model):
+    """One tested item of a sample: the lab's test, or the re-inspection of an objected item."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
+    round = models.CharField(max_length=16, choices=TestRound.choices, default=TestRound.TEST)
+    item = models.CharField(max_length=200)
+    standard = models.CharField(max_length=200, blank=True)
+    requirement = models.CharField(max_length=500, blank=True)
+    measured_value = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=32, blank=True)
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.item}: {self.verdict}"
+
+
+class Objection(models.Model):
+    """The one objection (异议) a sample may have, filed by its sampled party or producer."""
+
+    sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="objection")
+    party = models.ForeignKey(Party, null=True, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    items = models.JSONField(default=list, help_text="The objected test items.")
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Objection to {self.sample}"
+
+
+class Disposition(models.Model):
+    """The regulator's decision on a non-conforming sample (处置), with where the lot went."""
+
+    sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="disposition")
+    measures = models.JSONField(
+        default=list, encoder=DjangoJSONEncoder, help_text="[{measure, due_on, note}]"
+    )
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    follow_up_due_at = models.DateTimeField(null=True, blank=True)
+    recall = models.ForeignKey(
+        Recall, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The lot's forward trace when the disposal was decided (严查不合格产品流向).
+    trace = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    def __str__(self):
+        return f"Disposition of {self.sample}"

@@ -1,0 +1,649 @@
+"""Sampling writes: tasks, samples and every transition of a sample (DESIGN.md §6, §8)."""
+
+import datetime as dt
+import hashlib
+import uuid
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from core.choices import AlertKind, AlertSeverity, Role
+from core.exceptions import ApplicationError, PermissionDenied
+from core.regions import covers
+from core.rules import rule
+from core.services import alert_raise
+from core.workdays import due_after
+from recalls.services import recall_open_draft
+from traceability.models import Lot, Party, Product
+from traceability.selectors import lot_trace
+
+from .choices import (
+    LEVEL_RANK,
+    Conclusion,
+    LocationKind,
+    Measure,
+    SampleState,
+    TaskMode,
+    TestRound,
+    Verdict,
+)
+from .deadlines import current_deadline
+from .models import Disposition, Objection, Sample, Task, TestItem
+from .states import sample_machine
+
+# A little slack for the field devices' clocks.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+def _is_admin(actor):
+    return getattr(actor, "is_levee_admin", False)
+
+
+def task_create(
+    *,
+    actor,
+    code,
+    title,
+    level,
+    region,
+    category,
+    lab,
+    starts_on,
+    ends_on,
+    mode=TaskMode.STANDARD,
+    standard="",
+    emergency=False,
+    report_working_days=None,
+):
+    if not _is_admin(actor) and not covers(actor.region, region):
+        raise ApplicationError(
+            f"Region {region} is outside your region {actor.region}.", attr="region"
+        )
+    if ends_on < starts_on:
+        raise ApplicationError("A task cannot end before it starts.", attr="ends_on")
+    task = Task(
+        code=code,
+        title=title,
+        level=level,
+        region=region,
+        category=category,
+        mode=mode,
+        lab=lab,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        standard=standard,
+        emergency=emergency,
+        report_working_days=report_working_days,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError as exc:
+        raise ApplicationError(f"A task with code '{code}' already exists.", attr="code") from exc
+    return task
+
+
+# --- Sample creation ---------------------------------------------------------------------
+
+
+def _shift_months(moment, months):
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
+    if actor.role == Role.INSPECTOR and not covers(actor.region, task.region):
+        raise ApplicationError("The task is not one of your region's.", attr="task")
+    now = timezone.now()
+    if sampled_at > now + CLOCK_SKEW:
+        raise ApplicationError("sampled_at is in the future.", attr="sampled_at")
+    local_day = timezone.localtime(sampled_at).date()
+    if not task.starts_on <= local_day <= task.ends_on:
+        raise ApplicationError(
+            f"sampled_at ({local_day}) is outside the task's dates "
+            f"{task.starts_on} to {task.ends_on}.",
+            attr="sampled_at",
+        )
+    names = [str(name).strip() for name in inspectors]
+    minimum = rule("sampling.min_inspectors", 2)
+    if any(not name for name in names) or len(set(names)) < minimum:
+        raise ApplicationError(
+            f"At least {minimum} different inspectors must take a sample.", attr="inspectors"
+        )
+    for attr, value in (("quantity", quantity), ("backup_quantity", backup_quantity)):
+        if value is None or Decimal(value) <= 0:
+            raise ApplicationError(f"{attr} must be positive.", attr=attr)
+    return names
+
+
+def _lock_product_and_reserve_id(producer, brand, model, name):
+    """Serialise find-or-create of one product and its no-repeat check across processes,
+    and reserve the new sample's id in the same round trip. Returns the id, or None where
+    the database assigns it on insert (SQLite, which serialises writers already)."""
+    if connection.vendor != "postgresql":
+        return None
+    key = f"sampling:{producer.pk}:{brand.lower()}:{model.lower()}:{name.lower()}"
+    digest = int.from_bytes(
+        hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s), nextval(pg_get_serial_sequence(%s, 'id'))",
+            [digest, Sample._meta.db_table],
+        )
+        return cursor.fetchone()[1]
+
+
+def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code, produced_on):
+    """The lot as printed on the package, and the ids of the producer's products that the
+    no-repeat rule counts as the same product (same brand and model, any case)."""
+    candidates = Product.objects.filter(
+        producer=producer, brand__iexact=brand, model__iexact=model
+    ).order_by("id")
+    if not (brand or model):
+        candidates = candidates.filter(name=product_name)
+    candidates = list(candidates)
+    same = [p.pk for p in candidates]
+    product = next(
+        (p for p in candidates if (p.name, p.brand, p.model) == (product_name, brand, model)),
+        None,
+    )
+    if product is None:
+        product = Product.objects.create(
+            producer=producer, name=product_name, brand=brand, model=model, category=task.category
+        )
+        # A new product has no lots and no samples yet (the advisory lock keeps it ours).
+        lot = Lot.objects.create(product=product, lot_code=lot_code, produced_on=produced_on)
+        return lot, same
+    lot, _ = Lot.objects.get_or_create(
+        product=product, lot_code=lot_code, defaults={"produced_on": produced_on}
+    )
+    return lot, same
+
+
+def _same_products(product):
+    if not (product.brand or product.model):
+        return [product.pk]
+    return list(
+        Product.objects.filter(
+            producer_id=product.producer_id,
+            brand__iexact=product.brand,
+            model__iexact=product.model,
+        ).values_list("id", flat=True)
+    )
+
+
+def _earlier_sample(*, task, product, same_products, sampled_at):
+    """An earlier sample of the same product that the no-repeat rule of §8 refuses this
+    one for: same producer, brand, model and standard, under a task of the same or a
+    higher level, within the window."""
+    months = rule("sampling.repeat_window_months", 6)
+    levels = [lvl for lvl, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[task.level]]
+    earlier = Sample.objects.filter(
+        producer_id=product.producer_id,
+        product_id__in=same_products,
+        task__standard=task.standard,
+        task__level__in=levels,
+        sampled_at__gt=_shift_months(sampled_at, -months),
+        sampled_at__lt=_shift_months(sampled_at, months),
+    ).exclude(state=SampleState.VOIDED)
+    return earlier.select_related("task").order_by("-sampled_at").first()
+
+
+def sample_create(
+    *,
+    actor,
+    task,
+    sampled_party,
+    producer,
+    location_kind,
+    quantity,
+    backup_quantity,
+    sampled_at,
+    inspectors,
+    lot=None,
+    product_name="",
+    brand="",
+    model="",
+    lot_code="",
+    produced_on=None,
+    unit="pcs",
+    price_paid=None,
+    seal_intact=True,
+    note="",
+    follow_up_of=None,
+    order_no="",
+    platform="",
+    shop_url="",
+    tracking_no="",
+    delivered_at=None,
+):
+    online = task.mode == TaskMode.ONLINE
+    names = _validate_sample(
+        actor=actor,
+        task=task,
+        sampled_at=sampled_at,
+        inspectors=inspectors,
+        quantity=quantity,
+        backup_quantity=backup_quantity,
+    )
+    if online:
+        for attr, value in (("order_no", order_no), ("platform", platform)):
+            if not value:
+                raise ApplicationError(f"An online purchase records its {attr}.", attr=attr)
+        if price_paid is None or Decimal(price_paid) <= 0:
+            raise ApplicationError("An online purchase records the price paid.", attr="price_paid")
+        if location_kind != LocationKind.ONLINE:
+            raise ApplicationError(
+                "An online task's samples are bought online.", attr="location_kind"
+            )
+    if price_paid is not None and Decimal(price_paid) < 0:
+        raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
+    if lot is not None:
+        if lot.product.producer_id != producer.pk:
+            raise ApplicationError(
+                f"Lot {lot.pk} is not a lot of producer {producer.uscc}.", attr="lot"
+            )
+    elif not (product_name and lot_code):
+        raise ApplicationError(
+            "Give either lot, or product_name and lot_code (with brand and model) "
+            "as printed on the package.",
+            attr="lot",
+        )
+    if follow_up_of is not None:
+        if follow_up_of.producer_id != producer.pk:
+            raise ApplicationError(
+                "A follow-up check samples the same producer.", attr="follow_up_of"
+            )
+        if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
+            raise ApplicationError(
+                "A follow-up check follows a disposed sample.", attr="follow_up_of"
+            )
+
+    with transaction.atomic():
+        if lot is None:
+            sample_id = _lock_product_and_reserve_id(producer, brand, model, product_name)
+            lot, same_products = _find_or_create_lot(
+                task=task,
+                producer=producer,
+                product_name=product_name,
+                brand=brand,
+                model=model,
+                lot_code=lot_code,
+                produced_on=produced_on,
+            )
+        else:
+            product = lot.product
+            sample_id = _lock_product_and_reserve_id(
+                producer, product.brand, product.model, product.name
+            )
+            same_products = _same_products(product)
+        product = lot.product
+        if same_products and not task.emergency and follow_up_of is None:
+            earlier = _earlier_sample(
+                task=task, product=product, same_products=same_products, sampled_at=sampled_at
+            )
+            if earlier is not None:
+                raise ApplicationError(
+                    f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
+                    f"{timezone.localtime(earlier.sampled_at).date()} under "
+                    f"{earlier.task.level} task {earlier.task.code}: the same product is not "
+                    "sampled again within "
+                    f"{rule('sampling.repeat_window_months', 6)} months.",
+                    code="sampled_recently",
+                    extra={"earlier_sample": earlier.sample_no},
+                )
+        # {task code}-{id}: unique across the system without a counter row to contend on.
+        sample = Sample(
+            pk=sample_id,
+            sample_no=f"{task.code}-{sample_id:06d}"
+            if sample_id
+            else f"pending-{uuid.uuid4().hex}",
+            task=task,
+            sampled_party=sampled_party,
+            producer=producer,
+            product=product,
+            lot=lot,
+            location_kind=location_kind,
+            quantity=quantity,
+            backup_quantity=backup_quantity,
+            unit=unit,
+            price_paid=price_paid or 0,
+            sampled_at=sampled_at,
+            inspectors=names,
+            filed_by=actor if getattr(actor, "pk", None) else None,
+            seal_intact=seal_intact,
+            note=note,
+            follow_up_of=follow_up_of,
+            order_no=order_no,
+            platform=platform,
+            shop_url=shop_url,
+            tracking_no=tracking_no,
+            delivered_at=delivered_at,
+        )
+        sample.due_stage, sample.due_at = current_deadline(sample)
+        sample.save(force_insert=True)
+        if sample_id is None:
+            sample.sample_no = f"{task.code}-{sample.pk:06d}"
+            Sample.objects.filter(pk=sample.pk).update(sample_no=sample.sample_no)
+        sample_machine.record_creation(
+            sample, actor=actor, payload={"sample_no": sample.sample_no, "task": task.code}
+        )
+    return sample
+
+
+# --- Transitions -------------------------------------------------------------------------
+
+
+def _refresh_deadline(sample, *, objection=None, disposition=None):
+    sample.due_stage, sample.due_at = current_deadline(
+        sample, objection=objection, disposition=disposition
+    )
+
+
+def _not_future(value, attr):
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ApplicationError(f"{attr} is in the future.", attr=attr)
+    return value
+
+
+def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""):
+    received_at = _not_future(received_at or timezone.now(), "received_at")
+    if received_at < sample.sampled_at:
+        raise ApplicationError(
+            "A sample cannot be received before it was taken.", attr="received_at"
+        )
+
+    def effect(locked):
+        locked.received_at = received_at
+        if seal_intact is not None:
+            locked.seal_intact = seal_intact
+        locked.state = SampleState.RECEIVED
+        _refresh_deadline(locked)
+
+    payload = {"received_at": received_at.isoformat(), "note": note}
+    if seal_intact is not None:
+        payload["seal_intact"] = seal_intact
+    return sample_machine.run(sample, "receive", actor=actor, payload=payload, effect=effect)
+
+
+def _validate_items(items, conclusion, *, allowed_names=None):
+    if not items:
+        raise ApplicationError("Record at least one test item.", attr="items")
+    for index, item in enumerate(items):
+        if item.get("verdict") not in Verdict.values:
+            raise ApplicationError(f"Item {index}: verdict must be 'pass' or 'fail'.", attr="items")
+        if not str(item.get("item", "")).strip():
+            raise ApplicationError(f"Item {index}: name the tested item.", attr="items")
+        if allowed_names is not None and item["item"] not in allowed_names:
+            raise ApplicationError(
+                f"Item {index}: '{item['item']}' was not objected to; a re-inspection "
+                "covers the objected items only.",
+                attr="items",
+            )
+    if conclusion not in Conclusion.values:
+        raise ApplicationError(
+            "conclusion must be 'conforming' or 'nonconforming'.", attr="conclusion"
+        )
+    failed = any(item["verdict"] == Verdict.FAIL for item in items)
+    if failed != (conclusion == Conclusion.NONCONFORMING):
+        raise ApplicationError(
+            "The conclusion contradicts the items: a sample is non-conforming exactly "
+            "when an item fails.",
+            attr="conclusion",
+        )
+
+
+def _item_rows(sample, items, test_round):
+    fields = ("item", "standard", "requirement", "measured_value", "unit", "verdict")
+    return [
+        TestItem(sample=sample, round=test_round, **{f: item.get(f) or "" for f in fields})
+        for item in items
+    ]
+
+
+def _raise_nonconforming_alert(sample, items):
+    failed = [item["item"] for item in items if item["verdict"] == Verdict.FAIL]
+    alert_raise(
+        kind=AlertKind.NONCONFORMING_RESULT,
+        dedup_key=f"nonconforming_result:sample:{sample.pk}",
+        message=f"Sample {sample.sample_no} ({sample.product}) is non-conforming: "
+        + ", ".join(failed),
+        region=sample.task.region,
+        severity=AlertSeverity.HIGH,
+        subject=sample,
+        subject_label=sample.sample_no,
+        payload={"sample_no": sample.sample_no, "failed_items": failed, "lot": sample.lot_id},
+    )
+
+
+def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
+    _validate_items(items, conclusion)
+    tested_at = _not_future(tested_at or timezone.now(), "tested_at")
+
+    def effect(locked):
+        TestItem.objects.bulk_create(_item_rows(locked, items, TestRound.TEST))
+        locked.tested_at = tested_at
+        locked.conclusion = locked.initial_conclusion = conclusion
+        locked.state = SampleState.TESTED
+        _refresh_deadline(locked)
+        if conclusion == Conclusion.NONCONFORMING:
+            _raise_nonconforming_alert(locked, items)
+
+    payload = {"conclusion": conclusion, "items": len(items), "tested_at": tested_at.isoformat()}
+    return sample_machine.run(sample, "record_results", actor=actor, payload=payload, effect=effect)
+
+
+def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
+    issued_on = issued_on or timezone.localdate()
+    if issued_on > timezone.localdate():
+        raise ApplicationError("issued_on is in the future.", attr="issued_on")
+    if not report_no.strip():
+        raise ApplicationError("Give the report number.", attr="report_no")
+
+    def effect(locked):
+        if issued_on < timezone.localtime(locked.tested_at).date():
+            raise ApplicationError("A report cannot predate the tests.", attr="issued_on")
+        locked.report_no = report_no.strip()
+        locked.report_issued_on = issued_on
+        locked.report_issued_at = timezone.now()
+        if file is not None:
+            locked.report_file = file
+        _refresh_deadline(locked)
+
+    payload = {"report_no": report_no, "issued_on": issued_on.isoformat()}
+    return sample_machine.run(sample, "issue_report", actor=actor, payload=payload, effect=effect)
+
+
+def sample_notify(*, sample, actor, note=""):
+    def effect(locked):
+        locked.notified_at = timezone.now()
+        locked.state = SampleState.REPORTED
+        _refresh_deadline(locked)
+
+    return sample_machine.run(sample, "notify", actor=actor, payload={"note": note}, effect=effect)
+
+
+def sample_object(*, sample, actor, reason, items=()):
+    if not reason.strip():
+        raise ApplicationError("Give the reason for the objection.", attr="reason")
+    party = None
+    if actor.role == Role.ENTERPRISE:
+        party = Party.objects.filter(uscc=actor.party_uscc).first()
+        if party is None or party.pk not in (sample.sampled_party_id, sample.producer_id):
+            raise PermissionDenied("Only the sampled party or the producer may object.")
+    tested = set(sample.items.filter(round=TestRound.TEST).values_list("item", flat=True))
+    unknown = [name for name in items if name not in tested]
+    if unknown:
+        raise ApplicationError(
+            f"Not tested items of this sample: {', '.join(unknown)}.", attr="items"
+        )
+
+    def effect(locked):
+        objection = Objection.objects.create(
+            sample=locked,
+            party=party,
+            filed_by=actor if getattr(actor, "pk", None) else None,
+            reason=reason,
+            items=list(items),
+        )
+        locked.state = SampleState.OBJECTED
+        _refresh_deadline(locked, objection=objection)
+
+    payload = {"reason": reason, "items": list(items)}
+    return sample_machine.run(sample, "object", actor=actor, payload=payload, effect=effect)
+
+
+def sample_record_reinspection(*, sample, actor, items, conclusion, report_no=""):
+    objection = Objection.objects.filter(sample=sample).first()
+    allowed = set(objection.items) if objection and objection.items else None
+    _validate_items(items, conclusion, allowed_names=allowed)
+
+    def effect(locked):
+        TestItem.objects.bulk_create(_item_rows(locked, items, TestRound.REINSPECTION))
+        locked.reinspected_at = timezone.now()
+        # The re-inspection's result is final (§8).
+        locked.conclusion = conclusion
+        locked.state = SampleState.REINSPECTED
+        _refresh_deadline(locked)
+
+    payload = {"conclusion": conclusion, "items": len(items), "report_no": report_no}
+    return sample_machine.run(
+        sample, "record_reinspection", actor=actor, payload=payload, effect=effect
+    )
+
+
+def _default_due_on(measure, decided_at):
+    stage = "rectification" if measure == Measure.RECTIFY else "follow_up"
+    return timezone.localtime(due_after(decided_at, rule(f"sampling.deadlines.{stage}"))).date()
+
+
+def _normalise_measures(measures, decided_at):
+    if not measures:
+        raise ApplicationError("Decide at least one measure.", attr="measures")
+    kinds = [m.get("measure") for m in measures]
+    for kind in kinds:
+        if kind not in Measure.values:
+            raise ApplicationError(
+                f"Unknown measure '{kind}'; one of {', '.join(Measure.values)}.",
+                attr="measures",
+            )
+    if len(set(kinds)) != len(kinds):
+        raise ApplicationError("Each measure is listed once.", attr="measures")
+    if Measure.NONE in kinds and len(kinds) > 1:
+        raise ApplicationError("'none' cannot be combined with other measures.", attr="measures")
+    today = timezone.localtime(decided_at).date()
+    normalised = []
+    for m in measures:
+        due_on = m.get("due_on")
+        if m["measure"] == Measure.NONE:
+            due_on = None
+        elif due_on is None:
+            due_on = _default_due_on(m["measure"], decided_at)
+        elif due_on < today:
+            raise ApplicationError(
+                f"The due date of '{m['measure']}' is in the past.", attr="measures"
+            )
+        normalised.append(
+            {
+                "measure": m["measure"],
+                "due_on": due_on.isoformat() if due_on else None,
+                "note": m.get("note", ""),
+            }
+        )
+    return normalised
+
+
+def _record_failed_follow_up(sample, decided_at):
+    """A follow-up check that failed: the original disposal records a public notice and a
+    second follow-up 60-90 days later (DESIGN.md §8)."""
+    original = (
+        Disposition.objects.select_for_update().filter(sample_id=sample.follow_up_of_id).first()
+    )
+    if original is None:
+        return
+    earliest, latest = rule("sampling.second_follow_up_days", (60, 90))
+    today = timezone.localtime(decided_at).date()
+    note = f"Follow-up check {sample.sample_no} failed."
+    original.measures = [
+        *original.measures,
+        {"measure": Measure.PUBLIC_NOTICE, "due_on": today.isoformat(), "note": note},
+        {
+            "measure": Measure.SECOND_FOLLOW_UP,
+            "earliest_on": (today + dt.timedelta(days=earliest)).isoformat(),
+            "due_on": (today + dt.timedelta(days=latest)).isoformat(),
+            "note": note,
+        },
+    ]
+    original.save(update_fields=["measures"])
+
+
+def sample_dispose(*, sample, actor, measures, note=""):
+    decided_at = timezone.now()
+    normalised = _normalise_measures(measures, decided_at)
+    kinds = {m["measure"] for m in normalised}
+
+    def effect(locked):
+        disposition = Disposition(
+            sample=locked,
+            measures=normalised,
+            note=note,
+            decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_at=decided_at,
+            trace=lot_trace(lot_ids=[locked.lot_id], direction="forward"),
+        )
+        if kinds != {Measure.NONE}:
+            disposition.follow_up_due_at = due_after(
+                decided_at, rule("sampling.deadlines.follow_up")
+            )
+        disposition.save()
+        if Measure.RECALL in kinds:
+            failed = list(locked.items.filter(verdict=Verdict.FAIL).values_list("item", flat=True))
+            disposition.recall = recall_open_draft(
+                producer=locked.producer,
+                lots=[locked.lot],
+                hazard=f"Non-conforming in spot check {locked.sample_no}: "
+                + ", ".join(dict.fromkeys(failed)),
+                kind="ordered",
+                source=disposition,
+                actor=actor,
+            )
+            disposition.save(update_fields=["recall"])
+        if locked.follow_up_of_id:
+            _record_failed_follow_up(locked, decided_at)
+        locked.state = SampleState.DISPOSED
+        _refresh_deadline(locked, disposition=disposition)
+
+    payload = {"measures": normalised, "note": note}
+    return sample_machine.run(sample, "dispose", actor=actor, payload=payload, effect=effect)
+
+
+def sample_close(*, sample, actor, note=""):
+    def effect(locked):
+        locked.closed_at = timezone.now()
+        locked.state = SampleState.CLOSED
+        _refresh_deadline(locked)
+
+    return sample_machine.run(sample, "close", actor=actor, payload={"note": note}, effect=effect)
+
+
+def sample_void(*, sample, actor, reason):
+    if not reason or not reason.strip():
+        raise ApplicationError("Give the reason for voiding the sample.", attr="reason")
+
+    def effect(locked):
+        locked.void_reason = reason
+        locked.state = SampleState.VOIDED
+        _refresh_deadline(locked)
+
+    return sample_machine.run(
+        sample, "void", actor=actor, payload={"reason": reason}, effect=effect
+    )

@@ -1,0 +1,148 @@
+"""Check the recall admin in a real browser (headless Chromium from Debian's packages).
+
+Migrates and seeds the database named by DATABASE_URL, opens a fresh recall with a
+submitted plan, starts the development server, then in Chromium: logs in as the demo
+admin, opens the recall, runs its `approve` action from the recall's page, and asserts
+the admin's message and the new state. Saves a screenshot.
+
+    apt-get install -y chromium chromium-driver
+    pip install selenium
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/levee_browser \
+        python scripts/check_admin_in_browser.py [--port 8765] [--screenshot FILE]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1800",
+]
+OPEN_RECALL = """
+from core.models import User
+from recalls import demo, services
+from traceability.models import Product
+kettle = Product.objects.get(model="AX-1702")
+admin = User.objects.get(username="admin")
+recall = services.recall_create(
+    actor=admin, producer=kettle.producer, lots=list(kettle.lots.all()[:1]),
+    title="Browser check", category=kettle.category, production_from="2025-06-01",
+    production_to="2025-06-01", **demo.KETTLE_PLAN)
+recall = services.recall_transition(recall=recall, action="submit_plan", actor=admin)
+from core.demo import password_for
+print(recall.pk, recall.recall_no, password_for("admin"))
+"""
+
+
+def manage(*args, env, capture=False):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    ).stdout
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server at {url} did not come up")
+
+
+def check(base, recall_id, recall_no, password, screenshot):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory(prefix="levee-chromium-") as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        try:
+            driver.get(f"{base}/admin/login/")
+            driver.find_element(By.ID, "id_username").send_keys("admin")
+            driver.find_element(By.ID, "id_password").send_keys(password)
+            driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+            assert "/admin/login/" not in driver.current_url, "login failed"
+            print(f"logged in as admin: {driver.title}")
+
+            driver.get(f"{base}/admin/recalls/recall/{recall_id}/change/")
+            assert recall_no in driver.page_source, "the recall page does not show its number"
+            buttons = [
+                b.text for b in driver.find_elements(By.CSS_SELECTOR, ".recall-actions button")
+            ]
+            print(f"opened {recall_no}; actions offered: {buttons}")
+            assert "approve" in buttons, buttons
+
+            driver.find_element(By.ID, "recall-action-approve").click()
+            messages = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li")]
+            print(f"after approve: {messages}")
+            assert f"{recall_no}: approve done; now approved." in messages, messages
+            buttons = [
+                b.text for b in driver.find_elements(By.CSS_SELECTOR, ".recall-actions button")
+            ]
+            assert "announce" in buttons and "approve" not in buttons, buttons
+            history = driver.find_element(By.CSS_SELECTOR, "table.state-history").text
+            assert "approve" in history and "plan_submitted → approved" in history, history
+            print(f"actions offered now: {buttons}; history records the approval")
+            driver.save_screenshot(str(screenshot))
+            print(f"screenshot: {screenshot}")
+        finally:
+            driver.quit()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--screenshot", type=Path, default=Path("/tmp/levee-recall-admin.png"))
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit("Set DATABASE_URL to a database this check may fill.")
+    env = {**os.environ, "DEBUG": "true", "LOG_LEVEL": "WARNING"}
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("seed_demo", env=env, capture=True)
+    opened = manage("shell", "-c", OPEN_RECALL, env=env, capture=True)
+    recall_id, recall_no, password = opened.strip().splitlines()[-1].split()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        wait_for(f"{base}/healthz")
+        check(base, recall_id, recall_no, password, args.screenshot)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print("OK: the recall admin works in Chromium")
+
+
+if __name__ == "__main__":
+    main()

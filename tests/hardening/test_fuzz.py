@@ -1,0 +1,67 @@
+"""Schema fuzzing with schemathesis: every operation, as every demo role, through the real
+Django stack. No input may produce a 5xx, and every response must match the schema.
+
+`make test` runs a bounded number of examples per operation (FUZZ_EXAMPLES, default 8);
+`make fuzz` runs many more.
+"""
+
+import io
+import os
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.management import call_command
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from rest_framework_simplejwt.tokens import AccessToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from config.wsgi import application
+from core.models import User
+
+ROLES = ["admin", "regulator", "inspector", "lab", "enterprise", "sentinel"]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture(scope="module")
+def demo_tokens(django_db_setup, django_db_blocker):
+    """The demo dataset, committed once for this module and flushed after it."""
+    # As Django's test client does: the in-process WSGI calls must not close the test's
+    # database connection between requests.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+        tokens = {
+            user.role: str(AccessToken.for_user(user))
+            for user in User.objects.filter(username__in=ROLES)
+        }
+        yield tokens
+        call_command("flush", interactive=False, verbosity=0)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@schema.given(role=st.sampled_from(ROLES))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_input_produces_a_server_error_or_an_undocumented_response(case, role, demo_tokens):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {demo_tokens[role]}"},
+        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+    )

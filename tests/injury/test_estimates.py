@@ -1,0 +1,224 @@
+"""Weighted national estimates (DESIGN.md §8) against a hand-computed example."""
+
+import datetime as dt
+import math
+
+import pytest
+from django.utils import timezone
+
+from core.choices import Role
+from injury.selectors import injury_estimates, summarise
+from tests.factories import SentinelSiteFactory, UserFactory
+
+from .factories import InjuryReportFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/injury/estimates/"
+MARCH = {"from": "2024-03-01", "to": "2024-03-31"}
+THRESHOLDS = {"min_cases": 20, "min_estimate": 1200, "max_cv": 0.33, "z": 1.96}
+
+
+def at(day, hour=12):
+    return dt.datetime(2024, 3, day, hour, tzinfo=timezone.get_default_timezone())
+
+
+@pytest.fixture
+def survey(db):
+    """Stratum A: a1 (3 toy cases), a2 (1 toy, 1 kettle), a3 (no cases), all weight 10, and
+    a4, no longer active in March; stratum B: b1 alone (2 toy cases, weight 50)."""
+    a1 = SentinelSiteFactory(code="a1", stratum="A", weight=10, region="110105")
+    a2 = SentinelSiteFactory(code="a2", stratum="A", weight=10, region="110108")
+    SentinelSiteFactory(code="a3", stratum="A", weight=10, region="110105")
+    SentinelSiteFactory(
+        code="a4", stratum="A", weight=10, region="110105", active_to=dt.date(2024, 2, 1)
+    )
+    b1 = SentinelSiteFactory(code="b1", stratum="B", weight=50, region="120101")
+    for day in (1, 2, 31):
+        InjuryReportFactory(site=a1, occurred_at=at(day), product_category="toy")
+    InjuryReportFactory(site=a2, occurred_at=at(5), product_category="toy", age=70)
+    InjuryReportFactory(site=a2, occurred_at=at(6), product_category="electric_kettle", age=3)
+    for day in (10, 11):
+        InjuryReportFactory(site=b1, occurred_at=at(day), product_category="toy")
+    # Outside March (Shanghai time): not counted.
+    InjuryReportFactory(site=a1, occurred_at=at(1, 0) - dt.timedelta(minutes=1))
+    InjuryReportFactory(site=b1, occurred_at=at(31, 23) + dt.timedelta(hours=1))
+    # A later re-weighting leaves filed cases as they were.
+    a1.weight = 99
+    a1.save()
+    return {"a1": a1, "a2": a2, "b1": b1}
+
+
+def by_group(rows):
+    return {row["group"]: row for row in rows}
+
+
+def test_estimate_se_and_interval_match_the_hand_computed_example(api, admin_user, survey):
+    response = api.as_(admin_user).get(URL, {**MARCH, "group_by": "product_category"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["group_by"], body["from"], body["to"]) == (
+        "product_category",
+        "2024-03-01",
+        "2024-03-31",
+    )
+    rows = by_group(body["results"])
+    assert list(rows) == ["toy", "electric_kettle"]  # largest estimate first
+
+    toy = rows["toy"]
+    # Stratum A: y = 30, 10, 0 (a3 counts as a zero; a4 was not active): mean 40/3,
+    # squares 466.67, times 3/2 = 700. Stratum B has one site and adds 0.
+    assert toy["cases"] == 6
+    assert toy["estimate"] == pytest.approx(140)
+    assert toy["se"] == pytest.approx(math.sqrt(700), abs=1e-3)
+    assert toy["cv"] == pytest.approx(math.sqrt(700) / 140, abs=1e-4)
+    assert toy["ci_low"] == pytest.approx(140 - 1.96 * math.sqrt(700), abs=1e-3)
+    assert toy["ci_high"] == pytest.approx(140 + 1.96 * math.sqrt(700), abs=1e-3)
+    assert toy["unstable"] is True
+
+    kettle = rows["electric_kettle"]
+    # Stratum A: y = 0, 10, 0: squares 66.67, times 3/2 = 100; se 10, cv 1.
+    assert kettle["cases"] == 1
+    assert kettle["estimate"] == pytest.approx(10)
+    assert kettle["se"] == pytest.approx(10)
+    assert kettle["cv"] == pytest.approx(1)
+    assert kettle["ci_low"] == 0  # never below zero
+    assert kettle["ci_high"] == pytest.approx(29.6)
+
+
+def test_a_stratum_of_one_site_adds_no_variance(admin_user, survey):
+    rows = injury_estimates(
+        user=admin_user,
+        group_by="product_category",
+        date_from=dt.date(2024, 3, 10),
+        date_to=dt.date(2024, 3, 11),
+    )
+    assert rows == [
+        {
+            "group": "toy",
+            "cases": 2,
+            "estimate": 100.0,
+            "se": 0.0,
+            "cv": 0.0,
+            "ci_low": 100.0,
+            "ci_high": 100.0,
+            "unstable": True,
+        }
+    ]
+
+
+def test_estimates_are_one_query(admin_user, survey, django_assert_num_queries):
+    for group_by in ("product_category", "body_part", "mechanism", "age_band", "sex", "region"):
+        with django_assert_num_queries(1):
+            injury_estimates(
+                user=admin_user,
+                group_by=group_by,
+                date_from=dt.date(2024, 3, 1),
+                date_to=dt.date(2024, 3, 31),
+                interval="week",
+            )
+
+
+def test_grouping_by_age_band_and_region(api, admin_user, survey):
+    client = api.as_(admin_user)
+    ages = by_group(client.get(URL, {**MARCH, "group_by": "age_band"}).json()["results"])
+    assert {band: row["cases"] for band, row in ages.items()} == {
+        "25-44": 5,
+        "65+": 1,
+        "0-4": 1,
+    }
+    regions = by_group(client.get(URL, {**MARCH, "group_by": "region"}).json()["results"])
+    assert {code: row["estimate"] for code, row in regions.items()} == {
+        "110105": 30,
+        "110108": 20,
+        "120101": 100,
+    }
+
+
+def test_the_monthly_series_has_a_row_per_month_and_group(api, admin_user, survey):
+    response = api.as_(admin_user).get(
+        URL, {"from": "2024-02-15", "to": "2024-04-10", "interval": "month"}
+    )
+    assert response.status_code == 200
+    rows = [
+        (r["period"], r["period_end"], r["group"], r["cases"]) for r in response.json()["results"]
+    ]
+    assert rows == [
+        ("2024-02-15", "2024-02-29", "toy", 1),
+        ("2024-03-01", "2024-03-31", "toy", 6),
+        ("2024-03-01", "2024-03-31", "electric_kettle", 1),
+        ("2024-04-01", "2024-04-10", "toy", 1),
+    ]
+    march_toy = response.json()["results"][1]
+    assert march_toy["se"] == pytest.approx(math.sqrt(700), abs=1e-3)
+
+
+def test_the_weekly_series_starts_on_mondays(api, admin_user, survey):
+    response = api.as_(admin_user).get(URL, {**MARCH, "interval": "week"})
+    periods = sorted({row["period"] for row in response.json()["results"]})
+    # 1 March 2024 is a Friday: the first week is clipped to the range.
+    assert periods[0] == "2024-03-01"
+    assert all(dt.date.fromisoformat(p).weekday() == 0 for p in periods[1:])
+
+
+@pytest.mark.parametrize(
+    ("cases", "estimate", "cv", "unstable"),
+    [
+        (20, 1200, 0.33, False),
+        (19, 5000, 0.1, True),
+        (100, 1199.9, 0.1, True),
+        (100, 5000, 0.331, True),
+        (100, 0, None, True),
+    ],
+)
+def test_the_stability_rule(cases, estimate, cv, unstable):
+    variance = (cv * estimate) ** 2 if cv is not None else 0
+    row = summarise(cases=cases, estimate=estimate, variance=variance, thresholds=THRESHOLDS)
+    assert row["unstable"] is unstable
+
+
+def test_a_regulator_gets_estimates_over_its_own_regions_sites_only(api, survey, regulator):
+    rows = by_group(api.as_(regulator).get(URL, MARCH).json()["results"])
+    # Beijing: a1, a2, a3 (stratum A); Tianjin's b1 is not in scope.
+    assert rows["toy"]["cases"] == 4
+    assert rows["toy"]["estimate"] == pytest.approx(40)
+
+
+def test_a_regulator_elsewhere_sees_no_cases(api, survey, regulator_other):
+    response = api.as_(regulator_other).get(URL, MARCH)
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_the_region_filter_narrows_the_sites(api, admin_user, survey):
+    rows = by_group(api.as_(admin_user).get(URL, {**MARCH, "region": "120000"}).json()["results"])
+    assert rows["toy"]["estimate"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize("persona", ["sentinel", "inspector", "lab_user", "enterprise"])
+def test_other_roles_may_not_see_estimates(api, persona, request):
+    response = api.as_(request.getfixturevalue(persona)).get(URL)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"group_by": "name"},
+        {"interval": "day"},
+        {"from": "2024-13-01"},
+        {"from": "2024-04-01", "to": "2024-03-01"},
+        {"region": "99"},
+        {"from": "2010-01-01", "to": "2024-01-01", "interval": "week"},
+        {"from": "1900-01-01", "to": "2024-01-01"},
+    ],
+)
+def test_bad_estimate_parameters_are_400(api, admin_user, params):
+    assert api.as_(admin_user).get(URL, params).status_code == 400
+
+
+def test_a_regulator_without_a_region_gets_nothing_not_an_error(api):
+    user = UserFactory(username="nobody", role=Role.REGULATOR, region="")
+    response = api.as_(user).get(URL)
+    assert response.status_code == 200
+    assert response.json()["results"] == []

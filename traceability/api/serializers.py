@@ -1,0 +1,208 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..choices import EventKind, LotRole
+from ..models import Event, Lot, Party, Product, normalize_gtin, validate_gtin
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Only objects in the requesting user's scope may be referenced; others read as
+    'does not exist', like a 404."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.restrict(request.user, "change") if request else queryset.none()
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = [
+            "id",
+            "uscc",
+            "name",
+            "kind",
+            "region",
+            "address",
+            "contact",
+            "gln",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    producer = ScopedPrimaryKeyRelatedField(queryset=Party.objects.all())
+    producer_name = serializers.CharField(source="producer.name", read_only=True)
+    gtin = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=14, validators=[validate_gtin]
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "brand",
+            "model",
+            "category",
+            "gtin",
+            "producer",
+            "producer_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_gtin(self, value):
+        gtin = normalize_gtin(value) or None
+        others = Product.objects.filter(gtin=gtin)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if gtin and others.exists():
+            raise serializers.ValidationError("Another product has this GTIN.", code="unique")
+        return gtin
+
+
+class LotSerializer(serializers.ModelSerializer):
+    product = ScopedPrimaryKeyRelatedField(queryset=Product.objects.all())
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    producer = serializers.IntegerField(source="product.producer_id", read_only=True)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=0, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "producer",
+            "lot_code",
+            "produced_on",
+            "quantity",
+            "unit",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class EventLineSerializer(serializers.Serializer):
+    lot = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class PartyReferenceField(serializers.CharField):
+    """A party by id or USCC on input; its id on output."""
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as stored; the same shape is accepted on input (validated by the service,
+    which checks a whole batch at once)."""
+
+    party = PartyReferenceField(help_text="Party id (or USCC) where the event happened.")
+    source = PartyReferenceField(required=False, allow_null=True)
+    destination = PartyReferenceField(required=False, allow_null=True)
+    lots = EventLineSerializer(many=True, required=False)
+    inputs = EventLineSerializer(many=True, required=False)
+    outputs = EventLineSerializer(many=True, required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "event_id",
+            "kind",
+            "occurred_at",
+            "party",
+            "source",
+            "destination",
+            "biz_step",
+            "lots",
+            "inputs",
+            "outputs",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_at"]
+
+    def to_representation(self, instance):
+        lines = {LotRole.LOT: [], LotRole.INPUT: [], LotRole.OUTPUT: []}
+        for line in instance.lines.all():
+            lines[line.role].append({"lot": line.lot_id, "quantity": str(line.quantity)})
+        return {
+            "id": instance.pk,
+            "event_id": instance.event_id,
+            "kind": instance.kind,
+            "occurred_at": serializers.DateTimeField().to_representation(instance.occurred_at),
+            "party": instance.party_id,
+            "source": instance.source_id,
+            "destination": instance.destination_id,
+            "biz_step": instance.biz_step,
+            "lots": lines[LotRole.LOT],
+            "inputs": lines[LotRole.INPUT],
+            "outputs": lines[LotRole.OUTPUT],
+            "recorded_at": serializers.DateTimeField().to_representation(instance.recorded_at),
+        }
+
+
+class BulkEventsSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    existing = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Indexes of events already stored."
+    )
+
+
+class TraceNodeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["lot", "party"])
+    key = serializers.CharField()
+    id = serializers.IntegerField()
+    lot_code = serializers.CharField(required=False)
+    product = serializers.IntegerField(required=False)
+    uscc = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+
+
+# "from" is a Python keyword, so this serializer (used for the schema) is built by type().
+TraceEdgeSerializer = type(
+    "TraceEdgeSerializer",
+    (serializers.Serializer,),
+    {
+        "kind": serializers.ChoiceField(choices=EventKind.choices),
+        "event_id": serializers.CharField(),
+        "date": serializers.DateTimeField(),
+        "lot": serializers.IntegerField(),
+        "lot_code": serializers.CharField(),
+        "quantity": serializers.FloatField(),
+        "unit": serializers.CharField(),
+        "party": serializers.IntegerField(),
+        "from": serializers.CharField(allow_null=True, help_text="Node key, e.g. party:3"),
+        "to": serializers.CharField(allow_null=True, help_text="Node key, e.g. lot:12"),
+        "depth": serializers.IntegerField(),
+        "__module__": __name__,
+    },
+)
+
+
+class TracePartySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    region = serializers.CharField()
+    quantity = serializers.FloatField()
+
+
+class TraceSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["forward", "backward"])
+    max_depth = serializers.IntegerField()
+    nodes = TraceNodeSerializer(many=True)
+    edges = TraceEdgeSerializer(many=True)
+    parties = TracePartySerializer(many=True)

@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+from stdnum import ean
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from core.models import RegionField
+from core.scoping import RestrictedQuerySet, Scope
+from core.validators import validate_category
+
+from .choices import EventKind, LotRole, PartyKind
+
+
+def validate_uscc(value):
+    try:
+        uscc.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            f"'{value}' is not a valid unified social credit code: {exc}", code="invalid_uscc"
+        ) from exc
+
+
+def validate_gtin(value):
+    try:
+        ean.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(f"'{value}' is not a valid GTIN: {exc}", code="invalid_gtin") from exc
+
+
+def normalize_gtin(value):
+    """GTIN-8/12/13/14 as the 14-digit form GS1 Digital Link uses."""
+    return ean.compact(value).zfill(14) if value else value
+
+
+class Party(models.Model):
+    """A business in the supply chain, identified by its unified social credit code."""
+
+    uscc = models.CharField("USCC", max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=PartyKind.choices)
+    region = RegionField()
+    address = models.CharField(max_length=300, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
+    gln = models.CharField("GLN", max_length=13, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("region",), party=("uscc",))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return f"{self.name} ({self.uscc})"
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200)
+    brand = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
+    gtin = models.CharField(
+        "GTIN", max_length=14, null=True, blank=True, unique=True, validators=[validate_gtin]
+    )
+    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="products")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("producer__region",), party=("producer__uscc",))
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["producer", "brand", "model"])]
+
+    def __str__(self):
+        return " ".join(p for p in (self.brand, self.name, self.model) if p)
+
+
+class Lot(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
+    lot_code = models.CharField(max_length=64)
+    produced_on = models.DateField(null=True, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=16, default="pcs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("product__producer__region",), party=("product__producer__uscc",))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "lot_code"], name="lot_code_unique_per_product"
+            )
+        ]
+        indexes = [models.Index(fields=["lot_code"])]
+
+    def __str__(self):
+        return f"{self.product} lot {self.lot_code}"
+
+
+class Event(models.Model):
+    """A supply-chain event after GS1 EPCIS 2.0. `event_id` is the client's: re-sending an
+    event is a no-op."""
+
+    event_id = models.CharField(max_length=128, unique=True)
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="events")
+    source = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="shipped_events"
+    )
+    destination = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="received_events"
+    )
+    biz_step = models.CharField(max_length=64, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(
+        region=("party__region",),
+        party=("party__uscc", "source__uscc", "destination__uscc"),
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["kind", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.event_id}"
+
+
+class EventLot(models.Model):
+    """One lot line of an event: the lot moved (role `lot`), or an input or output of a
+    transformation."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="lines")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="event_lines")
+    role = models.CharField(max_length=8, choices=LotRole.choices, default=LotRole.LOT)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+
+    class Meta:
+        ordering = ["id"]
+        # Covering indexes for the trace's joins (lot -> its events, event -> its other
+        # lines): index-only scans on PostgreSQL; `include` is ignored on SQLite.
+        indexes = [
+            models.Index(
+                fields=["lot", "role"], include=["event", "quantity"], name="eventlot_lot_role"
+            ),
+            models.Index(
+                fields=["event", "role"], include=["lot", "quantity"], name="eventlot_event_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.lot_id} x {self.quantity}"

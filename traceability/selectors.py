@@ -1,0 +1,359 @@
+"""Non-trivial reads of traceability: the forward/backward lot trace (DESIGN.md §5).
+
+The trace is one `WITH RECURSIVE` statement that runs on PostgreSQL and SQLite. It walks
+the lot graph through transformations (forward: input -> output; backward: output ->
+input), then joins every reached lot to the events that moved it between parties. A lot
+keeps its identity when it is shipped, so "every party that received it" is every
+shipment or receipt of a reached lot; only transformations create new lots to follow.
+
+Cycles (a return shipped back, a lot reworked into itself) cannot loop: the recursive part
+is a UNION over (lot, depth), so a row is expanded at most once per depth, and depth is
+bounded by `max_depth`.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from core.choices import Role
+from core.regions import region_q
+
+from .choices import EventKind, LotRole
+from .models import EventLot, Lot
+
+FORWARD, BACKWARD = "forward", "backward"
+DIRECTIONS = (FORWARD, BACKWARD)
+MAX_DEPTH_LIMIT = 50
+
+# Columns of every row of the trace statement, in order.
+_COLUMNS = (
+    "row_type",  # 'lot' (a reached lot), 'move' (a lot line of an event), 'transform', 'party'
+    "lot_id",
+    "depth",
+    "event_pk",
+    "event_id",
+    "kind",
+    "occurred_at",
+    "party_id",
+    "source_id",
+    "destination_id",
+    "quantity",
+    "from_lot_id",
+    "from_quantity",
+    "lot_code",
+    "product_id",
+    "product_name",
+    "unit",
+    "lot_quantity",
+    "producer_id",
+    "uscc",
+    "name",
+    "party_kind",
+    "region",
+)
+
+_TRACE_SQL = """
+WITH RECURSIVE reach(lot_id, depth) AS (
+    SELECT l.id, 0 FROM traceability_lot l WHERE l.id IN ({start})
+    UNION
+    SELECT far.lot_id, r.depth + 1
+    FROM reach r
+    JOIN traceability_eventlot near ON near.lot_id = r.lot_id AND near.role = %s
+    JOIN traceability_eventlot far ON far.event_id = near.event_id AND far.role = %s
+    WHERE r.depth < %s
+),
+reached AS (
+    SELECT lot_id, MIN(depth) AS depth FROM reach GROUP BY lot_id
+),
+moves AS (
+    SELECT e.id AS event_pk, e.event_id, e.kind, e.occurred_at, e.party_id, e.source_id,
+           e.destination_id, el.lot_id, el.quantity, rd.depth
+    FROM reached rd
+    JOIN traceability_eventlot el ON el.lot_id = rd.lot_id AND el.role = %s
+    JOIN traceability_event e ON e.id = el.event_id
+),
+transforms AS (
+    SELECT e.id AS event_pk, e.event_id, e.occurred_at, e.party_id, o.lot_id, o.quantity,
+           i.lot_id AS from_lot_id, i.quantity AS from_quantity, ro.depth
+    FROM reached ro
+    JOIN traceability_eventlot o ON o.lot_id = ro.lot_id AND o.role = %s
+    JOIN traceability_eventlot i ON i.event_id = o.event_id AND i.role = %s
+    JOIN reached ri ON ri.lot_id = i.lot_id
+    JOIN traceability_event e ON e.id = o.event_id
+)
+SELECT 'lot', rd.lot_id, rd.depth, CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(128)),
+       CAST(NULL AS VARCHAR(16)), CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC), CAST(NULL AS BIGINT),
+       CAST(NULL AS NUMERIC), l.lot_code, p.id, p.name, l.unit, l.quantity, p.producer_id,
+       CAST(NULL AS VARCHAR(18)), CAST(NULL AS VARCHAR(200)), CAST(NULL AS VARCHAR(16)),
+       CAST(NULL AS VARCHAR(6))
+FROM reached rd
+JOIN traceability_lot l ON l.id = rd.lot_id
+JOIN traceability_product p ON p.id = l.product_id
+UNION ALL
+SELECT 'move', m.lot_id, m.depth, m.event_pk, m.event_id, m.kind, m.occurred_at, m.party_id,
+       m.source_id, m.destination_id, m.quantity, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM moves m
+UNION ALL
+SELECT 'transform', t.lot_id, t.depth, t.event_pk, t.event_id, %s, t.occurred_at,
+       t.party_id, NULL, NULL, t.quantity, t.from_lot_id, t.from_quantity,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM transforms t
+UNION ALL
+SELECT 'party', NULL, NULL, NULL, NULL, NULL, NULL, pt.id, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, pt.uscc, pt.name, pt.kind, pt.region
+FROM traceability_party pt
+WHERE pt.id IN (
+    SELECT party_id FROM moves
+    UNION SELECT source_id FROM moves WHERE source_id IS NOT NULL
+    UNION SELECT destination_id FROM moves WHERE destination_id IS NOT NULL
+    UNION SELECT party_id FROM transforms
+    UNION SELECT p.producer_id FROM reached rd
+        JOIN traceability_lot l ON l.id = rd.lot_id
+        JOIN traceability_product p ON p.id = l.product_id
+)
+"""
+
+
+def trace_sql(*, lot_ids, direction=FORWARD, max_depth=10):
+    """The bare trace statement and its parameters (also timed alone by bench/trace.py)."""
+    near, far = (
+        (LotRole.INPUT, LotRole.OUTPUT) if direction == FORWARD else (LotRole.OUTPUT, LotRole.INPUT)
+    )
+    start = ", ".join(["%s"] * len(lot_ids))
+    params = [
+        *lot_ids,
+        near,
+        far,
+        max_depth,
+        LotRole.LOT,
+        LotRole.OUTPUT,
+        LotRole.INPUT,
+        EventKind.TRANSFORM,
+    ]
+    return _TRACE_SQL.format(start=start), params
+
+
+def lot_trace(*, lot_ids: list[int], direction: str = FORWARD, max_depth: int = 10) -> dict:
+    """The lots reachable from `lot_ids` through transformations and the parties reached
+    through their shipments, as a graph plus a flat party list with quantities.
+
+    Forward: where the lots and everything made from them went; each party with the
+    quantity it received. Backward: what went into the lots and who supplied it; each party
+    with the quantity it supplied (producers and commissioning parties included).
+    JSON-safe: quantities are numbers, dates ISO 8601 strings.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}")
+    max_depth = max(0, min(int(max_depth), MAX_DEPTH_LIMIT))
+    lot_ids = sorted({int(i) for i in lot_ids})
+    result = {"direction": direction, "max_depth": max_depth, "nodes": [], "edges": []}
+    if not lot_ids:
+        return {**result, "parties": []}
+    sql, params = trace_sql(lot_ids=lot_ids, direction=direction, max_depth=max_depth)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    return _assemble(rows, result)
+
+
+def _assemble(rows, result):
+    lots, parties, moves, transforms = {}, {}, [], []
+    for row in rows:
+        kind = row["row_type"]
+        if kind == "lot":
+            lots[row["lot_id"]] = row
+        elif kind == "party":
+            parties[row["party_id"]] = row
+        elif kind == "move":
+            moves.append(row)
+        else:
+            transforms.append(row)
+
+    nodes = [
+        {
+            "type": "lot",
+            "key": f"lot:{lot_id}",
+            "id": lot_id,
+            "lot_code": lot["lot_code"],
+            "product": lot["product_id"],
+            "product_name": lot["product_name"],
+            "producer": lot["producer_id"],
+            "unit": lot["unit"],
+            "depth": lot["depth"],
+        }
+        for lot_id, lot in sorted(lots.items())
+    ]
+    nodes += [
+        {
+            "type": "party",
+            "key": f"party:{party_id}",
+            "id": party_id,
+            "uscc": party["uscc"],
+            "name": party["name"],
+            "kind": party["party_kind"],
+            "region": party["region"],
+        }
+        for party_id, party in sorted(parties.items())
+    ]
+
+    edges = [_move_edge(row, lots) for row in moves]
+    edges += [_transform_edge(row, lots) for row in transforms]
+    edges.sort(key=lambda e: (e["date"], e["event_id"], e["lot"], e["from"] or ""))
+
+    quantities = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
+    flat = [
+        {
+            "id": party_id,
+            "uscc": parties[party_id]["uscc"],
+            "name": parties[party_id]["name"],
+            "kind": parties[party_id]["party_kind"],
+            "region": parties[party_id]["region"],
+            "quantity": _number(total),
+        }
+        for party_id, total in sorted(quantities.items())
+        if party_id in parties
+    ]
+    return {**result, "nodes": nodes, "edges": edges, "parties": flat}
+
+
+def _party_key(party_id):
+    return f"party:{party_id}" if party_id is not None else None
+
+
+def _move_edge(row, lots):
+    kind = row["kind"]
+    if kind in (EventKind.SHIP, EventKind.RECEIVE):
+        source = row["source_id"]
+        destination = row["destination_id"] or (
+            row["party_id"] if kind == EventKind.RECEIVE else None
+        )
+        if source is None and kind == EventKind.SHIP:
+            source = row["party_id"]
+    elif kind == EventKind.COMMISSION:
+        source, destination = None, row["party_id"]
+    else:  # sell, destroy: the lot leaves the chain at the event's party
+        source, destination = row["party_id"], None
+    return {
+        "kind": kind,
+        "event_id": row["event_id"],
+        "date": _iso(row["occurred_at"]),
+        "lot": row["lot_id"],
+        "lot_code": lots[row["lot_id"]]["lot_code"],
+        "quantity": _number(row["quantity"]),
+        "unit": lots[row["lot_id"]]["unit"],
+        "party": row["party_id"],
+        "from": _party_key(source),
+        "to": _party_key(destination),
+        "depth": row["depth"],
+    }
+
+
+def _transform_edge(row, lots):
+    return {
+        "kind": EventKind.TRANSFORM.value,
+        "event_id": row["event_id"],
+        "date": _iso(row["occurred_at"]),
+        "lot": row["lot_id"],
+        "lot_code": lots[row["lot_id"]]["lot_code"],
+        "quantity": _number(row["quantity"]),
+        "unit": lots[row["lot_id"]]["unit"],
+        "input_lot": row["from_lot_id"],
+        "input_lot_code": lots[row["from_lot_id"]]["lot_code"],
+        "input_quantity": _number(row["from_quantity"]),
+        "party": row["party_id"],
+        "from": f"lot:{row['from_lot_id']}",
+        "to": f"lot:{row['lot_id']}",
+        "depth": row["depth"],
+    }
+
+
+def _received(moves):
+    """Quantity each party received, per lot: its receipts where it recorded them, else
+    what was shipped to it (a shipment and its receipt are one movement, counted once)."""
+    receipts, shipped_to = defaultdict(Decimal), defaultdict(Decimal)
+    for row in moves:
+        if row["kind"] == EventKind.RECEIVE:
+            receipts[(row["destination_id"] or row["party_id"], row["lot_id"])] += _dec(row)
+        elif row["kind"] == EventKind.SHIP and row["destination_id"] is not None:
+            shipped_to[(row["destination_id"], row["lot_id"])] += _dec(row)
+    return _per_party(receipts, shipped_to)
+
+
+def _supplied(moves, lots):
+    """Quantity each party supplied, per lot: its shipments (else receipts naming it as the
+    source); a lot's producer or commissioning party that shipped nothing recorded
+    supplied what it commissioned (else the lot's quantity)."""
+    shipped, received_from, commissioned = (defaultdict(Decimal) for _ in range(3))
+    for row in moves:
+        if row["kind"] == EventKind.SHIP:
+            shipped[(row["source_id"] or row["party_id"], row["lot_id"])] += _dec(row)
+        elif row["kind"] == EventKind.RECEIVE and row["source_id"] is not None:
+            received_from[(row["source_id"], row["lot_id"])] += _dec(row)
+        elif row["kind"] == EventKind.COMMISSION:
+            commissioned[(row["party_id"], row["lot_id"])] += _dec(row)
+    for lot_id, lot in lots.items():
+        key = (lot["producer_id"], lot_id)
+        if key not in commissioned:
+            commissioned[key] = Decimal(str(lot["lot_quantity"] or 0))
+    supplied = _merge(shipped, received_from)
+    for key, quantity in commissioned.items():
+        supplied.setdefault(key, quantity)
+    totals = defaultdict(Decimal)
+    for (party_id, _lot), quantity in supplied.items():
+        totals[party_id] += quantity
+    return totals
+
+
+def _merge(preferred, fallback):
+    merged = dict(fallback)
+    merged.update(preferred)
+    return merged
+
+
+def _per_party(preferred, fallback):
+    totals = defaultdict(Decimal)
+    for (party_id, _lot), quantity in _merge(preferred, fallback).items():
+        totals[party_id] += quantity
+    return totals
+
+
+def _dec(row):
+    return Decimal(str(row["quantity"]))
+
+
+def _number(value):
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso(value):
+    if isinstance(value, str):  # SQLite hands back text
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.UTC)
+    return timezone.localtime(value).isoformat()
+
+
+def lots_traceable_by(user, lot_ids):
+    """Which of `lot_ids` `user` may trace: their own scope, or (regulators) any lot a
+    party of their region produced or held (DESIGN.md §3)."""
+    lot_ids = set(lot_ids)
+    allowed = set(Lot.objects.restrict(user).filter(id__in=lot_ids).values_list("id", flat=True))
+    rest = lot_ids - allowed
+    if rest and user.role == Role.REGULATOR and user.region:
+        held = EventLot.objects.filter(lot_id__in=rest).filter(
+            region_q("event__party__region", user.region)
+            | region_q("event__destination__region", user.region)
+            | region_q("event__source__region", user.region)
+        )
+        allowed |= set(held.values_list("lot_id", flat=True))
+    return allowed

@@ -1,0 +1,490 @@
+"""Traceability writes: master data (parties, products, lots) and supply-chain events.
+
+Events are validated by one set-based routine (`_validate_events`) shared by the single
+endpoint, the bulk endpoint and EPCIS capture: a batch of 10,000 events costs a handful of
+queries (lots, parties, known event ids), never one per event, and is written with
+`bulk_create` in one transaction, all or nothing.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+import structlog
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from core.choices import Role
+from core.exceptions import ApplicationError, Conflict, PermissionDenied
+from core.regions import covers
+
+from . import epcis
+from .choices import EventKind, LotRole
+from .models import Event, EventLot, Lot, Party, Product, normalize_gtin
+
+log = structlog.get_logger(__name__)
+
+MAX_BULK_EVENTS = 10_000
+# A client clock a little ahead of ours is not "the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+_MAX_QUANTITY = Decimal("99999999999.999")
+
+
+# --- Master data ---------------------------------------------------------------------
+
+
+def _check_region(actor, region, attr="region"):
+    """Regulators create and move parties only within their own region."""
+    if actor.role in (Role.REGULATOR, Role.INSPECTOR) and not covers(actor.region, region):
+        raise ApplicationError(f"Region {region} is outside your region {actor.region}.", attr=attr)
+
+
+def _full_save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def party_create(*, actor, **fields):
+    _check_region(actor, fields.get("region", ""))
+    return _full_save(Party(**fields))
+
+
+def party_update(*, party, actor, **fields):
+    if "region" in fields:
+        _check_region(actor, fields["region"])
+    for name, value in fields.items():
+        setattr(party, name, value)
+    return _full_save(party)
+
+
+def _check_producer(actor, producer):
+    if actor.role == Role.ENTERPRISE and producer.uscc != actor.party_uscc:
+        raise PermissionDenied("An enterprise creates products only for itself.")
+
+
+def product_create(*, actor, **fields):
+    _check_producer(actor, fields["producer"])
+    fields["gtin"] = normalize_gtin(fields.get("gtin")) or None
+    return _full_save(Product(**fields))
+
+
+def product_update(*, product, actor, **fields):
+    if "producer" in fields:
+        _check_producer(actor, fields["producer"])
+    if "gtin" in fields:
+        fields["gtin"] = normalize_gtin(fields["gtin"]) or None
+    for name, value in fields.items():
+        setattr(product, name, value)
+    return _full_save(product)
+
+
+def lot_create(*, actor, **fields):
+    _check_producer(actor, fields["product"].producer)
+    return _full_save(Lot(**fields))
+
+
+def lot_update(*, lot, actor, **fields):
+    if "product" in fields:
+        _check_producer(actor, fields["product"].producer)
+    for name, value in fields.items():
+        setattr(lot, name, value)
+    return _full_save(lot)
+
+
+# --- Events --------------------------------------------------------------------------
+
+
+def event_record(*, actor, data):
+    """Record one event. Returns (event, created); an event_id already stored returns the
+    stored event unchanged (re-sending is a no-op)."""
+    existing = _existing(data)
+    if existing is not None:
+        return existing, False
+    result = events_record_bulk(actor=actor, items=[data], prefix="")
+    if result["created_ids"]:
+        return Event.objects.get(pk=result["created_ids"][0]), True
+    return _existing(data), False
+
+
+def _existing(data):
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    if not isinstance(event_id, str) or not event_id:
+        return None
+    return Event.objects.filter(event_id=event_id).first()
+
+
+def events_record_bulk(*, actor, items, prefix="events"):
+    """Validate `items` together and store them in one transaction, all or nothing.
+
+    Every error is reported at once, keyed `{prefix}.{index}.{field}`. Events whose
+    event_id is already stored are skipped (idempotent re-sends) and reported by index.
+    """
+    if not isinstance(items, list):
+        raise ApplicationError("Expected a list of events.", attr=prefix or None)
+    if len(items) > MAX_BULK_EVENTS:
+        raise ApplicationError(
+            f"At most {MAX_BULK_EVENTS} events per request; got {len(items)}.",
+            attr=prefix or None,
+        )
+    events, errors, skipped = _validate_events(items, actor)
+    if errors:
+        raise DjangoValidationError(
+            {_attr(prefix, index, field): messages for (index, field), messages in errors.items()}
+        )
+    created_ids = _store(events, actor)
+    log.info("events.recorded", created=len(created_ids), skipped=len(skipped))
+    return {"created": len(created_ids), "existing": skipped, "created_ids": created_ids}
+
+
+def _attr(prefix, index, field):
+    parts = [prefix, str(index) if prefix else "", field]
+    return ".".join(p for p in parts if p) or "non_field_errors"
+
+
+def _store(events, actor):
+    if not events:
+        return []
+    recorded_by = actor.pk if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                return _copy_events(events, recorded_by)
+            rows = [
+                Event(
+                    event_id=e["event_id"],
+                    kind=e["kind"],
+                    occurred_at=e["occurred_at"],
+                    party_id=e["party"],
+                    source_id=e["source"],
+                    destination_id=e["destination"],
+                    biz_step=e["biz_step"],
+                    recorded_by_id=recorded_by,
+                )
+                for e in events
+            ]
+            Event.objects.bulk_create(rows, batch_size=500)
+            EventLot.objects.bulk_create(
+                (
+                    EventLot(event_id=row.pk, lot_id=lot, quantity=quantity, role=role)
+                    for row, e in zip(rows, events, strict=True)
+                    for lot, quantity, role in e["lines"]
+                ),
+                batch_size=500,
+            )
+            return [row.pk for row in rows]
+    except IntegrityError as exc:
+        # Another request stored one of these event_ids between our check and insert.
+        raise Conflict("Some of these events were recorded concurrently; retry.") from exc
+
+
+def _copy_events(events, recorded_by):
+    """PostgreSQL: ids from the sequence in one query, then COPY of events and lines (the
+    floor that bench/trace.py measures bulk capture against)."""
+    now = timezone.now()
+    event_table, line_table = Event._meta.db_table, EventLot._meta.db_table
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{event_table}', 'id')) "
+            "FROM generate_series(1, %s)",
+            [len(events)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor
+        columns = "id, event_id, kind, occurred_at, party_id, source_id, destination_id, "
+        columns += "biz_step, recorded_at, recorded_by_id"
+        with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
+            for pk, e in zip(ids, events, strict=True):
+                copy.write_row(
+                    (
+                        pk,
+                        e["event_id"],
+                        e["kind"],
+                        e["occurred_at"],
+                        e["party"],
+                        e["source"],
+                        e["destination"],
+                        e["biz_step"],
+                        now,
+                        recorded_by,
+                    )
+                )
+        with raw.copy(f"COPY {line_table} (event_id, lot_id, role, quantity) FROM STDIN") as copy:
+            for pk, e in zip(ids, events, strict=True):
+                for lot, quantity, role in e["lines"]:
+                    copy.write_row((pk, lot, role, quantity))
+    return ids
+
+
+class _Errors(defaultdict):
+    def __init__(self):
+        super().__init__(list)
+
+    def add(self, index, field, message):
+        self[(index, field)].append(message)
+
+
+def _validate_events(items, actor):
+    """Shape-check every item, then resolve all referenced lots and parties with a few
+    set-based queries. Returns (clean events to insert, errors, indexes skipped)."""
+    errors = _Errors()
+    now = timezone.now()
+    parsed = {}
+    for index, item in enumerate(items):
+        event = _parse_event(index, item, errors, now)
+        if event is not None:
+            parsed[index] = event
+
+    # Idempotency and duplicates inside the batch.
+    ids = {e["event_id"] for e in parsed.values()}
+    stored = set(Event.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
+    skipped, seen = [], {}
+    for index, event in list(parsed.items()):
+        if event["event_id"] in stored:
+            skipped.append(index)
+            del parsed[index]
+        elif event["event_id"] in seen:
+            errors.add(
+                index, "event_id", f"Duplicates the event_id of event {seen[event['event_id']]}."
+            )
+        else:
+            seen[event["event_id"]] = index
+
+    parties = _resolve_parties(parsed, errors)
+    _resolve_lots(parsed, errors)
+    _check_scope(parsed, parties, actor, errors)
+    return [parsed[i] for i in sorted(parsed)], errors, skipped
+
+
+def _parse_event(index, item, errors, now):
+    if not isinstance(item, dict):
+        errors.add(index, "non_field_errors", "Expected an object.")
+        return None
+    before = len(errors)
+    event_id = item.get("event_id")
+    if not isinstance(event_id, str) or not 0 < len(event_id.strip()) <= 128:
+        errors.add(index, "event_id", "Required: a string of 1-128 characters.")
+    kind = item.get("kind")
+    if kind not in EventKind.values:
+        errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
+    occurred_at = _parse_time(item.get("occurred_at"))
+    if occurred_at is None:
+        errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
+    elif occurred_at > now + CLOCK_SKEW:
+        errors.add(index, "occurred_at", "May not be in the future.")
+    biz_step = item.get("biz_step") or ""
+    if not isinstance(biz_step, str) or len(biz_step) > 64:
+        errors.add(index, "biz_step", "At most 64 characters.")
+    refs = {}
+    for field in ("party", "source", "destination"):
+        value = item.get(field)
+        if value in (None, ""):
+            refs[field] = None
+        elif isinstance(value, bool) or not isinstance(value, int | str):
+            errors.add(index, field, "A party id or USCC.")
+        else:
+            refs[field] = value
+    if refs.get("party") is None and (index, "party") not in errors:
+        errors.add(index, "party", "Required: the party where the event happened.")
+    lines = []
+    for field, role in (("lots", LotRole.LOT), ("inputs", LotRole.INPUT), ("outputs", "output")):
+        for lot, quantity in _parse_lines(index, field, item.get(field), errors):
+            lines.append((lot, quantity, role))
+    if len(errors) > before:
+        return None
+
+    roles = {role for _, _, role in lines}
+    if kind == EventKind.TRANSFORM:
+        if LotRole.INPUT not in roles or LotRole.OUTPUT not in roles:
+            errors.add(index, "inputs", "A transformation needs inputs and outputs.")
+        if LotRole.LOT in roles:
+            errors.add(index, "lots", "A transformation takes inputs and outputs, not lots.")
+    else:
+        if LotRole.LOT not in roles:
+            errors.add(index, "lots", "At least one lot.")
+        if roles - {LotRole.LOT}:
+            errors.add(index, "inputs", "Only a transformation has inputs and outputs.")
+    party, source, destination = refs["party"], refs["source"], refs["destination"]
+    if kind == EventKind.SHIP:
+        source = source if source is not None else party
+        if destination is None:
+            errors.add(index, "destination", "A shipment needs a destination.")
+    elif kind == EventKind.RECEIVE:
+        destination = destination if destination is not None else party
+    elif source is not None or destination is not None:
+        errors.add(index, "source", "Only shipments and receipts have a source or destination.")
+    if len(errors) > before:
+        return None
+    return {
+        "index": index,
+        "event_id": event_id.strip(),
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "party": party,
+        "source": source,
+        "destination": destination,
+        "biz_step": biz_step,
+        "lines": lines,
+    }
+
+
+def _parse_time(value):
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed is None:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _parse_lines(index, field, value, errors):
+    if value in (None, []):
+        return []
+    if not isinstance(value, list):
+        errors.add(index, field, 'A list of {"lot": id, "quantity": n}.')
+        return []
+    lines = []
+    for n, line in enumerate(value):
+        attr = f"{field}.{n}"
+        if not isinstance(line, dict):
+            errors.add(index, attr, 'Expected {"lot": id, "quantity": n}.')
+            continue
+        lot = line.get("lot")
+        if isinstance(lot, bool) or not isinstance(lot, int) or lot <= 0:
+            errors.add(index, f"{attr}.lot", "A lot id.")
+            continue
+        quantity = _parse_quantity(line.get("quantity"))
+        if quantity is None:
+            errors.add(
+                index, f"{attr}.quantity", "A positive number with at most 3 decimal places."
+            )
+            continue
+        lines.append((lot, quantity))
+    return lines
+
+
+def _parse_quantity(value):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        quantity = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not quantity.is_finite() or quantity <= 0 or quantity > _MAX_QUANTITY:
+        return None
+    if quantity != quantity.quantize(Decimal("0.001")):
+        return None
+    return quantity
+
+
+def _resolve_parties(parsed, errors):
+    """Map every party reference (id or USCC) to its party; unknown ones are errors."""
+    refs = {
+        event[field]
+        for event in parsed.values()
+        for field in ("party", "source", "destination")
+        if event[field] is not None
+    }
+    ids = {r for r in refs if isinstance(r, int)} | {
+        int(r) for r in refs if isinstance(r, str) and r.isdigit() and len(r) < 18
+    }
+    usccs = {r for r in refs if isinstance(r, str) and len(r) == 18}
+    found = Party.objects.filter(Q(id__in=ids) | Q(uscc__in=usccs)).values_list(
+        "id", "uscc", "region"
+    )
+    by_ref = {}
+    for pk, uscc, region in found:
+        by_ref[pk] = by_ref[str(pk)] = by_ref[uscc] = (pk, uscc, region)
+    parties = {}
+    for index, event in list(parsed.items()):
+        for field in ("party", "source", "destination"):
+            ref = event[field]
+            if ref is None:
+                continue
+            party = by_ref.get(ref)
+            if party is None:
+                errors.add(index, field, f"No party {ref}.")
+                continue
+            event[field] = party[0]
+            parties[party[0]] = party
+        if event["source"] is not None and event["source"] == event["destination"]:
+            errors.add(index, "destination", "Source and destination must differ.")
+    return parties
+
+
+def _resolve_lots(parsed, errors):
+    lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
+    found = set(Lot.objects.filter(id__in=lot_ids).values_list("id", flat=True))
+    for index, event in parsed.items():
+        for lot, _, role in event["lines"]:
+            if lot not in found:
+                field = {"lot": "lots", "input": "inputs", "output": "outputs"}[role]
+                errors.add(index, field, f"No lot {lot}.")
+
+
+def _check_scope(parsed, parties, actor, errors):
+    """Regulators record events that happen in their region; an enterprise records only
+    its own events (it is the event's party, the sender of a shipment and the receiver of
+    a receipt) about lots it produced or has held."""
+    role = actor.role
+    if role == Role.ADMIN or getattr(actor, "is_levee_admin", False):
+        return
+    if role in (Role.REGULATOR, Role.INSPECTOR):
+        for index, event in parsed.items():
+            region = parties.get(event["party"], (None, None, ""))[2]
+            if not covers(actor.region, region):
+                errors.add(index, "party", "This party is outside your region.")
+        return
+    if role != Role.ENTERPRISE:
+        raise PermissionDenied("Your role may not record supply-chain events.")
+    own = next((p[0] for p in parties.values() if p[1] == actor.party_uscc), None)
+    own = own or Party.objects.filter(uscc=actor.party_uscc).values_list("id", flat=True).first()
+    held = _lots_held(own, parsed)
+    for index, event in parsed.items():
+        if event["party"] != own:
+            errors.add(index, "party", "An enterprise records only its own events.")
+            continue
+        if event["kind"] == EventKind.SHIP and event["source"] != own:
+            errors.add(index, "source", "An enterprise ships only from itself.")
+        if event["kind"] == EventKind.RECEIVE and event["destination"] != own:
+            errors.add(index, "destination", "An enterprise receives only for itself.")
+        for lot, _, role in event["lines"]:
+            if lot not in held and not (event["kind"] == EventKind.RECEIVE or role == "output"):
+                errors.add(index, "lots", f"Lot {lot} is not yours: you neither made nor hold it.")
+
+
+def _lots_held(own, parsed):
+    """Lots of this batch that `own` produced, received or made (stored or in the batch)."""
+    lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
+    if own is None or not lot_ids:
+        return set()
+    held = set(
+        Lot.objects.filter(id__in=lot_ids, product__producer_id=own).values_list("id", flat=True)
+    )
+    held |= set(
+        EventLot.objects.filter(lot_id__in=lot_ids - held)
+        .filter(Q(event__destination_id=own) | Q(event__party_id=own))
+        .values_list("lot_id", flat=True)
+    )
+    for event in parsed.values():
+        if event["party"] == own and event["kind"] in (EventKind.RECEIVE, EventKind.TRANSFORM):
+            held |= {lot for lot, _, role in event["lines"] if role != LotRole.INPUT}
+    return held
+
+
+def epcis_capture(*, actor, document):
+    """Store the events of an EPCIS 2.0 document, all or nothing; identifier and event
+    errors are keyed `eventList.{index}.{field}`."""
+    items, errors = epcis.document_events(document)
+    if errors:
+        raise DjangoValidationError(errors)
+    return events_record_bulk(actor=actor, items=items, prefix="eventList")
