@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Levee core"
 
     def ready(self):
+        from core import lookups  # noqa: F401  registers field__any_of
+
         # Each app registers its scheduled jobs in its own jobs.py.
         autodiscover_modules("jobs")

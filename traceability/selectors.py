@@ -343,6 +343,13 @@ def _iso(value):
     return timezone.localtime(value).isoformat()
 
 
+def traces_every_lot(user):
+    """Whether `user`'s scope holds every lot (admins, national regulators): their trace
+    needs no scope query, only the lot's existence, which the trace itself shows."""
+    q = Lot.scope.q_for(user)
+    return q is not None and not q
+
+
 def lots_traceable_by(user, lot_ids):
     """Which of `lot_ids` `user` may trace: their own scope, or (regulators) any lot a
     party of their region produced or held (DESIGN.md §3)."""

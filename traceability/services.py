@@ -31,6 +31,7 @@ MAX_BULK_EVENTS = 10_000
 # A client clock a little ahead of ours is not "the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 _MAX_QUANTITY = Decimal("99999999999.999")
+_MAX_ID = 2**63 - 1  # bigint
 
 
 # --- Master data ---------------------------------------------------------------------
@@ -240,7 +241,7 @@ def _validate_events(items, actor):
 
     # Idempotency and duplicates inside the batch.
     ids = {e["event_id"] for e in parsed.values()}
-    stored = set(Event.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
+    stored = set(Event.objects.filter(event_id__any_of=ids).values_list("event_id", flat=True))
     skipped, seen = [], {}
     for index, event in list(parsed.items()):
         if event["event_id"] in stored:
@@ -359,7 +360,7 @@ def _parse_lines(index, field, value, errors):
             errors.add(index, attr, 'Expected {"lot": id, "quantity": n}.')
             continue
         lot = line.get("lot")
-        if isinstance(lot, bool) or not isinstance(lot, int) or lot <= 0:
+        if isinstance(lot, bool) or not isinstance(lot, int) or not 0 < lot <= _MAX_ID:
             errors.add(index, f"{attr}.lot", "A lot id.")
             continue
         quantity = _parse_quantity(line.get("quantity"))
@@ -397,8 +398,9 @@ def _resolve_parties(parsed, errors):
     ids = {r for r in refs if isinstance(r, int)} | {
         int(r) for r in refs if isinstance(r, str) and r.isdigit() and len(r) < 18
     }
+    ids = {r for r in ids if 0 < r <= _MAX_ID}  # others name no party
     usccs = {r for r in refs if isinstance(r, str) and len(r) == 18}
-    found = Party.objects.filter(Q(id__in=ids) | Q(uscc__in=usccs)).values_list(
+    found = Party.objects.filter(Q(id__any_of=ids) | Q(uscc__any_of=usccs)).values_list(
         "id", "uscc", "region"
     )
     by_ref = {}
@@ -423,7 +425,7 @@ def _resolve_parties(parsed, errors):
 
 def _resolve_lots(parsed, errors):
     lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
-    found = set(Lot.objects.filter(id__in=lot_ids).values_list("id", flat=True))
+    found = set(Lot.objects.filter(id__any_of=lot_ids).values_list("id", flat=True))
     for index, event in parsed.items():
         for lot, _, role in event["lines"]:
             if lot not in found:
@@ -467,11 +469,10 @@ def _lots_held(own, parsed):
     lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
     if own is None or not lot_ids:
         return set()
-    held = set(
-        Lot.objects.filter(id__in=lot_ids, product__producer_id=own).values_list("id", flat=True)
-    )
+    produced = Lot.objects.filter(id__any_of=lot_ids, product__producer_id=own)
+    held = set(produced.values_list("id", flat=True))
     held |= set(
-        EventLot.objects.filter(lot_id__in=lot_ids - held)
+        EventLot.objects.filter(lot_id__any_of=lot_ids - held)
         .filter(Q(event__destination_id=own) | Q(event__party_id=own))
         .values_list("lot_id", flat=True)
     )
