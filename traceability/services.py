@@ -32,6 +32,7 @@ MAX_BULK_EVENTS = 10_000
 CLOCK_SKEW = dt.timedelta(minutes=5)
 _MAX_QUANTITY = Decimal("99999999999.999")
 _MAX_ID = 2**63 - 1  # bigint
+_KINDS = frozenset(EventKind.values)  # Choices.values builds a new list on every access
 
 
 # --- Master data ---------------------------------------------------------------------
@@ -269,7 +270,7 @@ def _parse_event(index, item, errors, now):
     if not isinstance(event_id, str) or not 0 < len(event_id.strip()) <= 128:
         errors.add(index, "event_id", "Required: a string of 1-128 characters.")
     kind = item.get("kind")
-    if kind not in EventKind.values:
+    if kind not in _KINDS:
         errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
