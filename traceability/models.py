@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 from stdnum import ean
 from stdnum.cn import uscc
@@ -77,7 +79,12 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["producer", "brand", "model"])]
+        indexes = [
+            # Sampling finds "the same product" by brand and model in any case (iexact).
+            models.Index(
+                F("producer"), Upper("brand"), Upper("model"), name="product_same_product_idx"
+            )
+        ]
 
     def __str__(self):
         return " ".join(p for p in (self.brand, self.name, self.model) if p)
