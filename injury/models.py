@@ -150,6 +150,8 @@ class Accident(models.Model):
     deadline = models.DateTimeField()
     late = models.BooleanField(default=False)
     full_report_due = models.DateTimeField(null=True, blank=True)
+    full_report = models.TextField(max_length=20000, blank=True)
+    full_reported_at = models.DateTimeField(null=True, blank=True)
     deaths = models.PositiveIntegerField(default=0)
     injuries = models.PositiveIntegerField(default=0)
     property_loss = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role, SiteKind
-from core.exceptions import ApplicationError, PermissionDenied
+from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.models import SentinelSite
 from core.regions import covers
 from core.services import alert_raise
+from core.states import record_history
 from core.workdays import due_after
 
 from .categories import default_categories
@@ -269,6 +270,70 @@ def _raise_accident_alert(accident):
             "lot": accident.lot_id,
         },
     )
+
+
+def accident_file_full_report(*, accident, actor, full_report):
+    """The full report that follows a first report where the category asks for one (§8:
+    new-energy vehicle fires, within 48 hours of learning of them). Filed once."""
+    if accident.full_report_due is None:
+        raise ApplicationError(
+            f"Category {accident.category_id} asks for no full report after the first.",
+            attr="full_report",
+        )
+    text = full_report.strip()
+    if not text:
+        raise ApplicationError("The full report is empty.", attr="full_report")
+    with transaction.atomic():
+        locked = Accident.objects.select_for_update().get(pk=accident.pk)
+        if locked.full_reported_at is not None:
+            raise Conflict(
+                f"The full report of {locked} was filed at "
+                f"{timezone.localtime(locked.full_reported_at).isoformat()}."
+            )
+        locked.full_report = text
+        locked.full_reported_at = timezone.now()
+        locked.save(update_fields=["full_report", "full_reported_at", "updated_at"])
+        late = locked.full_reported_at > locked.full_report_due
+        record_history(
+            locked,
+            action="full_report",
+            from_state=locked.state,
+            to_state=locked.state,
+            actor=actor,
+            payload={"late": late},
+        )
+    return locked
+
+
+def full_report_dedup_key(accident_id):
+    return f"deadline_overdue:accident:{accident_id}:full_report"
+
+
+def accident_sweep_full_reports(now=None):
+    """One deadline_overdue alert per accident whose full report is past due and not filed."""
+    now = now or timezone.now()
+    overdue = Accident.objects.filter(
+        full_report_due__lt=now, full_reported_at__isnull=True
+    ).order_by("id")
+    raised = 0
+    for accident in overdue.iterator(chunk_size=500):
+        with transaction.atomic():
+            alert = alert_raise(
+                kind=AlertKind.DEADLINE_OVERDUE,
+                dedup_key=full_report_dedup_key(accident.pk),
+                message=f"Accident {accident.accident_no} ({accident.category_id}): the full "
+                f"report was due {timezone.localtime(accident.full_report_due).isoformat()}.",
+                region=accident.region,
+                severity=AlertSeverity.HIGH if accident.deaths else AlertSeverity.MEDIUM,
+                subject=accident,
+                payload={
+                    "accident_no": accident.accident_no,
+                    "stage": "full_report",
+                    "due_at": accident.full_report_due.isoformat(),
+                },
+            )
+        raised += alert is not None
+    return {"accident_full_reports_overdue": raised}
 
 
 def accident_open_investigation(*, accident, actor, experts):

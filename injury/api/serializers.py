@@ -217,6 +217,8 @@ class AccidentSerializer(serializers.ModelSerializer):
             "deadline",
             "late",
             "full_report_due",
+            "full_report",
+            "full_reported_at",
             "deaths",
             "injuries",
             "property_loss",
@@ -241,6 +243,8 @@ class AccidentSerializer(serializers.ModelSerializer):
             "deadline",
             "late",
             "full_report_due",
+            "full_report",
+            "full_reported_at",
             "site",
             "experts",
             "findings",
@@ -257,6 +261,10 @@ class AccidentSerializer(serializers.ModelSerializer):
 
         request = self.context.get("request")
         return accident_machine.allowed_actions(obj, getattr(request, "user", None))
+
+
+class FullReportSerializer(serializers.Serializer):
+    full_report = serializers.CharField(max_length=20000)
 
 
 class OpenInvestigationSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from .serializers import (
     ConcludeSerializer,
     EstimateQuerySerializer,
     EstimatesSerializer,
+    FullReportSerializer,
     InjuryReportSerializer,
     OpenInvestigationSerializer,
     SiteSerializer,
@@ -149,6 +150,7 @@ class AccidentViewSet(
     read_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL})
     write_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL})
     transition_roles = frozenset({Role.REGULATOR})
+    action_roles = {"full_report": write_roles}
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -157,6 +159,19 @@ class AccidentViewSet(
         data["category"] = data.pop("category_id")
         accident = services.accident_create(actor=request.user, **data)
         return Response(self.get_serializer(accident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FullReportSerializer, responses=AccidentSerializer)
+    @action(detail=True, methods=["post"])
+    def full_report(self, request, pk=None):
+        """The full report after the first, where the category asks for one (vehicles: 48
+        hours); filed once, by whoever may file accident reports and sees this one."""
+        accident = self.get_object()
+        payload = FullReportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        accident = services.accident_file_full_report(
+            accident=accident, actor=request.user, **payload.validated_data
+        )
+        return Response(self.get_serializer(accident).data)
 
     @extend_schema(request=OpenInvestigationSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])

@@ -70,6 +70,7 @@ MATRIX = {
     "POST /injury/accidents/":                          "ok  ok     403    403    ok     ok",
     "GET /injury/accidents/{id}/":                      "ok  ok|404 403    403    ok|404 ok|404",
     "GET /injury/accidents/{id}/history/":              "ok  ok|404 403    403    ok|404 ok|404",
+    "POST /injury/accidents/{id}/full_report/":         "ok  ok|404 403    403    ok|404 ok|404",
     "POST /injury/accidents/{id}/open_investigation/":  "ok  ok|404 403    403    403    403",
     "POST /injury/accidents/{id}/conclude/":            "ok  ok|404 403    403    403    403",
     # public recall notices: no auth, both sides are announced

@@ -327,3 +327,70 @@ def test_an_admin_must_give_the_region(api, admin_user):
 def test_a_regulator_may_file_within_a_sub_region(api):
     city = UserFactory(username="reg_city", role=Role.REGULATOR, region="110100")
     assert file(api, city, region="110105")["region"] == "110105"
+
+
+def _vehicle_fire(api, regulator, **fields):
+    return file(
+        api,
+        regulator,
+        category="motor_vehicle",
+        occurred_at="2024-05-01T10:00:00+08:00",
+        reported_at="2024-05-01T15:00:00+08:00",
+        **fields,
+    )
+
+
+def test_a_vehicle_fires_full_report_is_filed_once_and_recorded(api, regulator):
+    accident = _vehicle_fire(api, regulator)
+    url = f"{URL}{accident['id']}/full_report/"
+    response = api.as_(regulator).post(url, {"full_report": "  Cell 14 shorted.  "}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["full_report"] == "Cell 14 shorted."
+    assert response.json()["full_reported_at"] is not None
+    again = api.as_(regulator).post(url, {"full_report": "Amended."}, format="json")
+    assert again.status_code == 409
+    assert Accident.objects.get(pk=accident["id"]).full_report == "Cell 14 shorted."
+    entry = StateHistory.objects.get(object_id=accident["id"], action="full_report")
+    assert entry.payload == {"late": True}  # filed in 2026, due 3 May 2024
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_full_report_is_400(api, regulator, text):
+    accident = _vehicle_fire(api, regulator)
+    response = api.as_(regulator).post(
+        f"{URL}{accident['id']}/full_report/", {"full_report": text}, format="json"
+    )
+    assert response.status_code == 400
+    assert Accident.objects.get(pk=accident["id"]).full_reported_at is None
+
+
+def test_a_category_without_a_full_report_refuses_one(api, regulator):
+    accident = file(api, regulator)  # electric_bicycle: one report only
+    response = api.as_(regulator).post(
+        f"{URL}{accident['id']}/full_report/", {"full_report": "More."}, format="json"
+    )
+    assert response.status_code == 400
+    assert "no full report" in response.json()["errors"][0]["detail"]
+
+
+def test_a_regulator_elsewhere_cannot_file_the_full_report(api, regulator, regulator_other):
+    accident = _vehicle_fire(api, regulator)
+    response = api.as_(regulator_other).post(
+        f"{URL}{accident['id']}/full_report/", {"full_report": "More."}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_the_sweep_alerts_an_overdue_full_report_once_and_not_a_filed_one(api, regulator):
+    from core.jobs import run as run_job
+
+    overdue = _vehicle_fire(api, regulator)
+    filed = _vehicle_fire(api, regulator)
+    api.as_(regulator).post(
+        f"{URL}{filed['id']}/full_report/", {"full_report": "Done."}, format="json"
+    )
+    assert run_job("sweep_deadlines")["accident_full_reports_overdue"] == 1
+    assert run_job("sweep_deadlines")["accident_full_reports_overdue"] == 0
+    alerts = Alert.objects.filter(kind="deadline_overdue", subject_type="injury.accident")
+    assert [a.subject_id for a in alerts] == [str(overdue["id"])]
+    assert alerts[0].region == "110105"
