@@ -60,6 +60,12 @@ def user_upsert(
     return user
 
 
+def alert_dedup_keys_raised(keys):
+    """Which of `keys` ever raised an alert, resolved or not: the sweeps that alert a
+    condition once, ever, skip these."""
+    return set(Alert.objects.filter(dedup_key__any_of=keys).values_list("dedup_key", flat=True))
+
+
 def alert_raise(
     *,
     kind,

@@ -2,6 +2,7 @@
 investigation (DESIGN.md §7, §8)."""
 
 import datetime as dt
+from itertools import batched
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -11,7 +12,7 @@ from core.choices import AlertKind, AlertSeverity, Role, SiteKind
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.models import SentinelSite
 from core.regions import covers
-from core.services import alert_raise
+from core.services import alert_dedup_keys_raised, alert_raise
 from core.states import record_history
 from core.workdays import due_after
 
@@ -310,29 +311,36 @@ def full_report_dedup_key(accident_id):
 
 
 def accident_sweep_full_reports(now=None):
-    """One deadline_overdue alert per accident whose full report is past due and not filed."""
+    """One deadline_overdue alert per accident whose full report is past due and not filed,
+    ever: an alert that was resolved is not raised again."""
     now = now or timezone.now()
     overdue = Accident.objects.filter(
         full_report_due__lt=now, full_reported_at__isnull=True
     ).order_by("id")
     raised = 0
-    for accident in overdue.iterator(chunk_size=500):
-        with transaction.atomic():
-            alert = alert_raise(
-                kind=AlertKind.DEADLINE_OVERDUE,
-                dedup_key=full_report_dedup_key(accident.pk),
-                message=f"Accident {accident.accident_no} ({accident.category_id}): the full "
-                f"report was due {timezone.localtime(accident.full_report_due).isoformat()}.",
-                region=accident.region,
-                severity=AlertSeverity.HIGH if accident.deaths else AlertSeverity.MEDIUM,
-                subject=accident,
-                payload={
-                    "accident_no": accident.accident_no,
-                    "stage": "full_report",
-                    "due_at": accident.full_report_due.isoformat(),
-                },
-            )
-        raised += alert is not None
+    for chunk in batched(overdue.iterator(chunk_size=500), 500):
+        keys = {full_report_dedup_key(accident.pk): accident for accident in chunk}
+        seen = alert_dedup_keys_raised(keys)
+        for key, accident in keys.items():
+            if key in seen:
+                continue
+            with transaction.atomic():
+                alert = alert_raise(
+                    kind=AlertKind.DEADLINE_OVERDUE,
+                    dedup_key=key,
+                    message=f"Accident {accident.accident_no} ({accident.category_id}): the "
+                    "full report was due "
+                    f"{timezone.localtime(accident.full_report_due).isoformat()}.",
+                    region=accident.region,
+                    severity=AlertSeverity.HIGH if accident.deaths else AlertSeverity.MEDIUM,
+                    subject=accident,
+                    payload={
+                        "accident_no": accident.accident_no,
+                        "stage": "full_report",
+                        "due_at": accident.full_report_due.isoformat(),
+                    },
+                )
+            raised += alert is not None
     return {"accident_full_reports_overdue": raised}
 
 

@@ -1,12 +1,13 @@
 """Deadline checks for the `sweep_deadlines` job (DESIGN.md §8)."""
 
+from itertools import batched
+
 from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity
 from core.jobs import deadline_sweeper
-from core.models import Alert
-from core.services import alert_raise
+from core.services import alert_dedup_keys_raised, alert_raise
 
 from .choices import OPEN_STATES
 from .models import Sample
@@ -29,9 +30,9 @@ def sweep_sample_deadlines():
         .order_by("id")
     )
     raised = 0
-    for chunk in _chunks(overdue.iterator(chunk_size=500), 500):
+    for chunk in batched(overdue.iterator(chunk_size=500), 500):
         keys = {dedup_key(sample.pk, sample.due_stage): sample for sample in chunk}
-        seen = set(Alert.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+        seen = alert_dedup_keys_raised(keys)
         for key, sample in keys.items():
             if key in seen:
                 continue
@@ -54,14 +55,3 @@ def sweep_sample_deadlines():
                 )
             raised += alert is not None
     return {"sample_deadlines_overdue": raised}
-
-
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -160,37 +160,26 @@ class AccidentViewSet(
         accident = services.accident_create(actor=request.user, **data)
         return Response(self.get_serializer(accident).data, status=status.HTTP_201_CREATED)
 
+    def _act(self, request, service, payload_serializer):
+        accident = self.get_object()
+        payload = payload_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        accident = service(accident=accident, actor=request.user, **payload.validated_data)
+        return Response(self.get_serializer(accident).data)
+
     @extend_schema(request=FullReportSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])
     def full_report(self, request, pk=None):
         """The full report after the first, where the category asks for one (vehicles: 48
         hours); filed once, by whoever may file accident reports and sees this one."""
-        accident = self.get_object()
-        payload = FullReportSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        accident = services.accident_file_full_report(
-            accident=accident, actor=request.user, **payload.validated_data
-        )
-        return Response(self.get_serializer(accident).data)
+        return self._act(request, services.accident_file_full_report, FullReportSerializer)
 
     @extend_schema(request=OpenInvestigationSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])
     def open_investigation(self, request, pk=None):
-        accident = self.get_object()
-        payload = OpenInvestigationSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        accident = services.accident_open_investigation(
-            accident=accident, actor=request.user, **payload.validated_data
-        )
-        return Response(self.get_serializer(accident).data)
+        return self._act(request, services.accident_open_investigation, OpenInvestigationSerializer)
 
     @extend_schema(request=ConcludeSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
-        accident = self.get_object()
-        payload = ConcludeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        accident = services.accident_conclude(
-            accident=accident, actor=request.user, **payload.validated_data
-        )
-        return Response(self.get_serializer(accident).data)
+        return self._act(request, services.accident_conclude, ConcludeSerializer)

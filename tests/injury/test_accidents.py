@@ -394,3 +394,13 @@ def test_the_sweep_alerts_an_overdue_full_report_once_and_not_a_filed_one(api, r
     alerts = Alert.objects.filter(kind="deadline_overdue", subject_type="injury.accident")
     assert [a.subject_id for a in alerts] == [str(overdue["id"])]
     assert alerts[0].region == "110105"
+
+
+def test_a_resolved_full_report_alert_is_not_raised_again(api, regulator):
+    from core.jobs import run as run_job
+
+    _vehicle_fire(api, regulator)
+    run_job("sweep_deadlines")
+    Alert.objects.filter(kind="deadline_overdue").update(status="resolved")
+    assert run_job("sweep_deadlines")["accident_full_reports_overdue"] == 0
+    assert Alert.objects.filter(kind="deadline_overdue").count() == 1
