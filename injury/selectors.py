@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Count, DateField, F, FloatField, Sum, Value, When
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -129,13 +130,49 @@ def _active_sites(sites, period, stratum):
     }
 
 
+def _site_sums(reports, *, period_key, group, by_site_region):
+    """One statement: per (period, group, stratum) the cases and Σy, Σy² over the sites
+    (rows 'cell'), and every (period, site) that has reports (rows 'site')."""
+    per_site = (
+        reports.order_by()
+        .annotate(period_key=period_key, grp=group)
+        .values("period_key", "grp", "site_id")
+        .annotate(cases=Count("id"), y=Sum(Cast("weight", FloatField())))
+    )
+    inner_sql, params = per_site.query.sql_with_params()
+    site_table = SentinelSite._meta.db_table
+    cell_group = "s.region" if by_site_region else "ps.grp"
+    sql = f"""
+        WITH per_site AS ({inner_sql})
+        SELECT 'cell', ps.period_key, {cell_group}, s.stratum, NULL, SUM(ps.cases),
+               SUM(ps.y), SUM(ps.y * ps.y)
+        FROM per_site ps JOIN {site_table} s ON s.id = ps.site_id
+        GROUP BY ps.period_key, {cell_group}, s.stratum
+        UNION ALL
+        SELECT 'site', ps.period_key, NULL, NULL, ps.site_id, NULL, NULL, NULL
+        FROM per_site ps GROUP BY ps.period_key, ps.site_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value):
+    """A period key as the database returned it (a date, or text on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
 def injury_estimates(*, user, group_by, date_from, date_to, interval=None, region=""):
     """Rows of {period?, group, cases, estimate, se, cv, ci_low, ci_high, unstable} over
     the sentinel sites in the user's scope (and within `region`, when given).
 
-    The database sums the cases and weights per period, group and site (the one pass over
-    the reports, on PostgreSQL and SQLite alike); the strata's variance is then taken over
-    those sums here, with every site active in a period counted (as a zero if it saw none).
+    One statement sums the cases and weights per period, group and site and then per
+    stratum (on PostgreSQL and SQLite alike); the strata's variance is taken over those
+    sums here, with every site active in a period counted (as a zero if it saw none).
     """
     periods = estimate_periods(date_from, date_to, interval)
     scoped = SentinelSite.objects.restrict(user).order_by()
@@ -151,23 +188,19 @@ def injury_estimates(*, user, group_by, date_from, date_to, interval=None, regio
     # Every report belongs to some site: a nationwide view needs no site filter.
     if not (getattr(user, "is_levee_admin", False) and not region):
         reports = reports.filter(site_id__any_of=list(sites))
-    per_site = (
-        reports.order_by()
-        .values_list(_period_key(date_from, interval), _GROUPS[group_by](), "site_id")
-        .annotate(cases=Count("id"), y=Sum(Cast("weight", FloatField())))
-    )
-    # (period key, group, stratum) -> [cases, Σy, Σy²]; (period key, stratum) -> sites
-    sums = defaultdict(lambda: [0, 0.0, 0.0])
-    seen = defaultdict(set)
-    for key, group, site_id, cases, y in per_site:
-        site = sites[site_id]
-        if group_by == EstimateGroup.REGION:
-            group = site.region
-        cell = sums[key, group, site.stratum]
-        cell[0] += cases
-        cell[1] += y
-        cell[2] += y * y
-        seen[key, site.stratum].add(site_id)
+    grouping = {
+        "period_key": _period_key(date_from, interval),
+        "group": _GROUPS[group_by](),
+        "by_site_region": group_by == EstimateGroup.REGION,
+    }
+    # (period key, group, stratum) -> (cases, Σy, Σy²); (period key, stratum) -> sites seen
+    sums, seen = {}, defaultdict(set)
+    for kind, key, group, stratum, site_id, cases, s1, s2 in _site_sums(reports, **grouping):
+        key = _as_date(key)
+        if kind == "cell":
+            sums[key, group, stratum] = (int(cases), float(s1), float(s2))
+        else:
+            seen[key, sites[site_id].stratum].add(site_id)
     by_key = {p.key: p for p in periods}
     stratum_sizes = {}
     for key, stratum in seen:
