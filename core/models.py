@@ -291,3 +291,18 @@ class AlertDeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's DatabaseCache (the columns `createcachetable` makes), kept as a
+    model so migrations create it: the cache while Redis is unreachable (core.cache)."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "levee_cache"
+
+    def __str__(self):
+        return self.cache_key
