@@ -68,10 +68,12 @@ def _tasks(regulator):
         "standard": "GB 4706.19-2008",
         "created_by": regulator,
     }
+    # Chaoyang's own (district-level) tasks: one level, so that no one of them covers the
+    # products of another (Product Quality Law art. 15).
     specs = {
-        "standard": ("demo-bj-kettle", "朝阳区电热水壶监督抽查", TaskLevel.MUNICIPAL),
+        "standard": ("demo-bj-kettle", "朝阳区电热水壶监督抽查", TaskLevel.COUNTY),
         "rapid": ("demo-bj-kettle-rapid", "朝阳区电热水壶现场快检", TaskLevel.COUNTY),
-        "online": ("demo-bj-kettle-online", "电热水壶网络购样抽查", TaskLevel.PROVINCIAL),
+        "online": ("demo-bj-kettle-online", "朝阳区电热水壶网络购样抽查", TaskLevel.COUNTY),
     }
     tasks = {}
     for key, (code, title, level) in specs.items():
