@@ -169,7 +169,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.LeveeAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/min",
+        # Filing a complaint without an account, per address (DESIGN.md §4, §7).
+        "public_complaints": env.str("LEVEE_COMPLAINT_RATE", default="10/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
 }
 if DEBUG:
@@ -375,3 +379,6 @@ LEVEE_RULES = {
     },
 }
 LEVEE_RULES_OVERRIDE = env.json("LEVEE_RULES_JSON", default={})
+# The key of the hash that keeps a complainant's contact (risk.services.contact_hash);
+# changing it makes earlier complaints unmatched for de-duplication, nothing else.
+LEVEE_CONTACT_HASH_KEY = env.str("LEVEE_CONTACT_HASH_KEY", default="") or f"contact:{SECRET_KEY}"

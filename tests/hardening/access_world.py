@@ -14,7 +14,7 @@ from core.services import alert_raise, subscription_create
 from injury.models import AccidentCategory
 from injury.services import accident_create
 from recalls.services import recall_object
-from risk.services import assessment_create
+from risk.services import assessment_create, complaint_file
 from sampling.services import sample_create
 from tests.conftest import BEIJING, CHAOYANG, PUDONG, SHANGHAI
 from tests.factories import (
@@ -85,6 +85,17 @@ def _side(*, tag, region, party, regulator, inspector, sentinel, enterprise, lab
         steps=[{"description": "The thermostat fails", "probability": 0.1}],
         severity=2,
     )
+    # Five complaints about the product (a published group, and a suggestion to sample it).
+    for _ in range(5):
+        complaint, _ = complaint_file(
+            actor=regulator,
+            channel="hotline_12315",
+            region=region,
+            category=f"complaint_{tag}",
+            brand=product.brand,
+            model=product.model,
+            problem=["fire"],
+        )
     subscription = subscription_create(
         actor=admin, url=f"https://{tag}.example.org/hook", secret="s" * 32, regions=[region[:2]]
     )
@@ -110,6 +121,7 @@ def _side(*, tag, region, party, regulator, inspector, sentinel, enterprise, lab
         "accident": accident,
         "category": category,
         "assessment": assessment,
+        "complaint": complaint,
         "alert": alert,
         "subscription": subscription,
         "delivery": delivery,
