@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE = {
             "sweep_deadlines": 900,
             "detect_injury_signals": 3600,
             "detect_nonconformance_clusters": 3600,
+            "detect_complaint_clusters": 3600,
             "check_recall_progress": 3600,
             "purge_idempotency_keys": 3600,
         },

@@ -310,9 +310,11 @@ def _duplicate_of(*, digest, product, gtin, brand, model, received_at):
     """The first complaint by the same contact about the same product within the window."""
     if not digest:
         return None
-    since = received_at - dt.timedelta(days=rule("risk.complaints.duplicate_days", 30))
+    window = dt.timedelta(days=rule("risk.complaints.duplicate_days", 30))
     same = Complaint.objects.filter(
-        contact_hash=digest, duplicate_of__isnull=True, received_at__gte=since
+        contact_hash=digest,
+        duplicate_of__isnull=True,
+        received_at__range=(received_at - window, received_at + window),
     )
     if product is not None:
         same = same.filter(product=product)
