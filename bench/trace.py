@@ -25,11 +25,11 @@ TRACE_SAMPLES = 100
 
 
 def run(scale: int) -> dict[str, float]:
-    from django.db import connection
     from django.test import Client
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from bench.generate import generate
+    from core.db import fetchall_prepared
     from core.services import user_upsert
     from traceability.selectors import trace_sql
 
@@ -55,9 +55,7 @@ def run(scale: int) -> dict[str, float]:
     def bare(lot, direction):
         sql, params = trace_sql(lot_ids=[lot], direction=direction, max_depth=10)
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
+        fetchall_prepared(sql, params)  # planned once per connection, as the API's
         return time.perf_counter() - started
 
     for lot, direction in cases[:10]:  # warm caches and connections

@@ -14,11 +14,11 @@ bounded by `max_depth`.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.choices import Role
+from core.db import fetchall_prepared
 from core.regions import region_q
 
 from .choices import EventKind, LotRole
@@ -155,9 +155,7 @@ def lot_trace(*, lot_ids: list[int], direction: str = FORWARD, max_depth: int = 
     if not lot_ids:
         return {**result, "parties": []}
     sql, params = trace_sql(lot_ids=lot_ids, direction=direction, max_depth=max_depth)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    rows = [dict(zip(_COLUMNS, row, strict=True)) for row in fetchall_prepared(sql, params)]
     return _assemble(rows, result)
 
 
