@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sampling",
     "injury",
     "risk",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ api_v1 = [
     path("risk/", include("risk.api.urls")),
     path("complaints/", include("risk.api.complaint_urls")),
     path("public/", include("risk.api.public_urls")),
+    path("public/", include("portal.api.public_urls")),
 ]
 
 urlpatterns = [

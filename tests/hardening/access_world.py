@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from stdnum import ean
 
 from core.choices import Role
 from core.models import AlertDelivery
@@ -31,6 +32,12 @@ from tests.sampling.factories import TaskFactory
 from tests.traceability.factories import make_event
 from traceability.choices import EventKind, PartyKind
 
+
+def _gtin(region):
+    body = f"0690{region}000"
+    return body + ean.calc_check_digit(body)
+
+
 ROLES = ("admin", "regulator", "inspector", "lab", "enterprise", "sentinel")
 
 
@@ -46,7 +53,7 @@ class World:
 
 def _side(*, tag, region, party, regulator, inspector, sentinel, enterprise, lab, site, admin):
     retailer = PartyFactory(region=region, name=f"{tag} retailer", kind=PartyKind.RETAILER)
-    product = ProductFactory(producer=party, category="electric_kettle")
+    product = ProductFactory(producer=party, category="electric_kettle", gtin=_gtin(region))
     lot = LotFactory(product=product, lot_code=f"{tag}-L1")
     event = make_event(EventKind.COMMISSION, party, lots=[(lot, 500)], days_ago=20)
     task = TaskFactory(code=f"{tag}-task", region=region, lab=lab)
@@ -62,7 +69,7 @@ def _side(*, tag, region, party, regulator, inspector, sentinel, enterprise, lab
         sampled_at=timezone.now() - dt.timedelta(hours=2),
         inspectors=["张三 0101", "李四 0102"],
     )
-    recall = make_recall(party, state="in_progress", actor=admin, kind="ordered")
+    recall = make_recall(party, state="in_progress", actor=admin, kind="ordered", lots=[lot])
     recall_object(recall=recall, actor=enterprise, reason="The defect is not ours.")
     report = InjuryReportFactory(site=site)
     # Its own category: the seeded ones may have been flushed by an earlier test module.

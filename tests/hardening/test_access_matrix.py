@@ -82,6 +82,8 @@ MATRIX = {
     # public recall notices: no auth, both sides are announced
     "GET /public/recalls/":                            "all all    all    all    all    all    all",
     "GET /public/recalls/{id}/":                        "ok  ok     ok     ok     ok     ok     ok",
+    # the product lookup: anyone; the query names "mine"'s product, whose recall it shows
+    "GET /public/lookup/":                              "ok  ok     ok     ok     ok     ok     ok",
     # recalls: regulators (producer's region) and the producer's enterprise users
     "GET /recalls/":                                    "all ok     403    403    ok     403",
     "POST /recalls/":                                   "ok  ok     403    403    403    403",
@@ -192,6 +194,11 @@ def _pk_of(name):
 # How to tell which side's object a list shows: (query, what it lists, marker of a side's
 # object). Every list a role may read is checked this way.
 LISTS = {
+    "GET /public/lookup/": (
+        lambda world: {"gtin": world.mine["product"].gtin},
+        lambda body: {row["reference"] for row in body["results"]},
+        lambda side: side["recall"].recall_no,
+    ),
     "GET /public/complaints/stats/": (
         {"group_by": "category"},
         lambda body: {row["group"] for row in body["results"]},
@@ -301,6 +308,8 @@ def _request(world, key, role, side):
         path = path.replace("{id}", str(world.side(side)[object_of(path)].pk))
     path = API + path
     query = LISTS[key][0] if key in LISTS else {}
+    if callable(query):
+        query = query(world)
     if method == "GET":
         return client.get(path, query)
     if method == "DELETE":
