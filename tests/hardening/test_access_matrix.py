@@ -143,7 +143,7 @@ MATRIX = {
     "POST /traceability/lots/":                         "ok  ok     403    403    ok     403",
     "GET /traceability/lots/{id}/":                     "ok  ok|404 ok|404 404    ok|404 404",
     "PATCH /traceability/lots/{id}/":                   "ok  ok|404 403    403    ok|404 403",
-    "GET /traceability/lots/{id}/trace/":               "ok  ok|404 403    403    403    403",
+    "GET /traceability/lots/{id}/trace/":               "ok  ok|404 403    403    ok|404 403",
     "GET /traceability/events/":                        "all ok     ok     empty  ok     empty",
     "POST /traceability/events/":                       "ok  ok     403    403    ok     403",
     "GET /traceability/events/{id}/":                   "ok  ok|404 ok|404 404    ok|404 404",
