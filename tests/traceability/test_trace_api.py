@@ -47,7 +47,8 @@ def test_only_regulators_admins_and_the_producer_trace(api, enterprise, inspecto
     for user in (inspector, lab_user):
         assert api.as_(user).get(_url(chain["flour"])).status_code == 403
     # An enterprise traces only the lots it made (tests/portal/test_enterprise_trace.py).
-    assert api.as_(enterprise).get(_url(chain["flour"])).status_code == 404
+    assert api.as_(enterprise).get(_url(chain["flour"])).status_code == 200
+    assert api.as_(enterprise).get(_url(chain["cake"])).status_code == 404
 
 
 @pytest.mark.parametrize(
