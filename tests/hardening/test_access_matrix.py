@@ -86,9 +86,9 @@ MATRIX = {
     "GET /public/lookup/":                              "ok  ok     ok     ok     ok     ok     ok",
     # recalls: regulators (producer's region) and the producer's enterprise users
     "GET /recalls/":                                    "all ok     403    403    ok     403",
-    "POST /recalls/":                                   "ok  ok     403    403    403    403",
+    "POST /recalls/":                                   "ok  ok     403    403    ok     403",
     "GET /recalls/{id}/":                               "ok  ok|404 403    403    ok|404 403",
-    "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    403    403",
+    "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/affected-parties/":              "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/progress/":                      "ok  ok|404 403    403    ok|404 403",
