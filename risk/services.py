@@ -202,6 +202,7 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
                 raise ApplicationError("The review date lies in the future.", attr="review_on")
             locked.review_on = review
             payload["review_on"] = review.isoformat()
+        return payload  # with what the effect decided, for the history entry
 
     return assessment_machine.run(assessment, "decide", actor=actor, payload=payload, effect=effect)
 

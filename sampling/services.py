@@ -8,11 +8,10 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.choices import AlertKind, AlertSeverity, Role
-from core.exceptions import ApplicationError, PermissionDenied
+from core.choices import Role
+from core.exceptions import ApplicationError
 from core.regions import covers
 from core.rules import rule
-from core.services import alert_raise
 from core.workdays import due_after
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
@@ -343,12 +342,6 @@ def sample_create(
 # --- Transitions -------------------------------------------------------------------------
 
 
-def _refresh_deadline(sample, *, objection=None, disposition=None):
-    sample.due_stage, sample.due_at = current_deadline(
-        sample, objection=objection, disposition=disposition
-    )
-
-
 def _not_future(value, attr):
     if value > timezone.now() + CLOCK_SKEW:
         raise ApplicationError(f"{attr} is in the future.", attr=attr)
@@ -366,8 +359,6 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
         locked.received_at = received_at
         if seal_intact is not None:
             locked.seal_intact = seal_intact
-        locked.state = SampleState.RECEIVED
-        _refresh_deadline(locked)
 
     payload = {"received_at": received_at.isoformat(), "note": note}
     if seal_intact is not None:
@@ -410,21 +401,6 @@ def _item_rows(sample, items, test_round):
     ]
 
 
-def _raise_nonconforming_alert(sample, items):
-    failed = [item["item"] for item in items if item["verdict"] == Verdict.FAIL]
-    alert_raise(
-        kind=AlertKind.NONCONFORMING_RESULT,
-        dedup_key=f"nonconforming_result:sample:{sample.pk}",
-        message=f"Sample {sample.sample_no} ({sample.product}) is non-conforming: "
-        + ", ".join(failed),
-        region=sample.task.region,
-        severity=AlertSeverity.HIGH,
-        subject=sample,
-        subject_label=sample.sample_no,
-        payload={"sample_no": sample.sample_no, "failed_items": failed, "lot": sample.lot_id},
-    )
-
-
 def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
     _validate_items(items, conclusion)
     tested_at = _not_future(tested_at or timezone.now(), "tested_at")
@@ -433,10 +409,6 @@ def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
         TestItem.objects.bulk_create(_item_rows(locked, items, TestRound.TEST))
         locked.tested_at = tested_at
         locked.conclusion = locked.initial_conclusion = conclusion
-        locked.state = SampleState.TESTED
-        _refresh_deadline(locked)
-        if conclusion == Conclusion.NONCONFORMING:
-            _raise_nonconforming_alert(locked, items)
 
     payload = {"conclusion": conclusion, "items": len(items), "tested_at": tested_at.isoformat()}
     return sample_machine.run(sample, "record_results", actor=actor, payload=payload, effect=effect)
@@ -457,7 +429,6 @@ def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
         locked.report_issued_at = timezone.now()
         if file is not None:
             locked.report_file = file
-        _refresh_deadline(locked)
 
     payload = {"report_no": report_no, "issued_on": issued_on.isoformat()}
     return sample_machine.run(sample, "issue_report", actor=actor, payload=payload, effect=effect)
@@ -466,8 +437,6 @@ def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
 def sample_notify(*, sample, actor, note=""):
     def effect(locked):
         locked.notified_at = timezone.now()
-        locked.state = SampleState.REPORTED
-        _refresh_deadline(locked)
 
     return sample_machine.run(sample, "notify", actor=actor, payload={"note": note}, effect=effect)
 
@@ -476,10 +445,8 @@ def sample_object(*, sample, actor, reason, items=()):
     if not reason.strip():
         raise ApplicationError("Give the reason for the objection.", attr="reason")
     party = None
-    if actor.role == Role.ENTERPRISE:
+    if getattr(actor, "role", None) == Role.ENTERPRISE:
         party = Party.objects.filter(uscc=actor.party_uscc).first()
-        if party is None or party.pk not in (sample.sampled_party_id, sample.producer_id):
-            raise PermissionDenied("Only the sampled party or the producer may object.")
     tested = set(sample.items.filter(round=TestRound.TEST).values_list("item", flat=True))
     unknown = [name for name in items if name not in tested]
     if unknown:
@@ -488,15 +455,13 @@ def sample_object(*, sample, actor, reason, items=()):
         )
 
     def effect(locked):
-        objection = Objection.objects.create(
+        Objection.objects.create(
             sample=locked,
             party=party,
             filed_by=actor if getattr(actor, "pk", None) else None,
             reason=reason,
             items=list(items),
         )
-        locked.state = SampleState.OBJECTED
-        _refresh_deadline(locked, objection=objection)
 
     payload = {"reason": reason, "items": list(items)}
     return sample_machine.run(sample, "object", actor=actor, payload=payload, effect=effect)
@@ -512,8 +477,6 @@ def sample_record_reinspection(*, sample, actor, items, conclusion, report_no=""
         locked.reinspected_at = timezone.now()
         # The re-inspection's result is final (§8).
         locked.conclusion = conclusion
-        locked.state = SampleState.REINSPECTED
-        _refresh_deadline(locked)
 
     payload = {"conclusion": conclusion, "items": len(items), "report_no": report_no}
     return sample_machine.run(
@@ -619,8 +582,6 @@ def sample_dispose(*, sample, actor, measures, note=""):
             disposition.save(update_fields=["recall"])
         if locked.follow_up_of_id:
             _record_failed_follow_up(locked, decided_at)
-        locked.state = SampleState.DISPOSED
-        _refresh_deadline(locked, disposition=disposition)
 
     payload = {"measures": normalised, "note": note}
     return sample_machine.run(sample, "dispose", actor=actor, payload=payload, effect=effect)
@@ -629,8 +590,6 @@ def sample_dispose(*, sample, actor, measures, note=""):
 def sample_close(*, sample, actor, note=""):
     def effect(locked):
         locked.closed_at = timezone.now()
-        locked.state = SampleState.CLOSED
-        _refresh_deadline(locked)
 
     return sample_machine.run(sample, "close", actor=actor, payload={"note": note}, effect=effect)
 
@@ -641,8 +600,6 @@ def sample_void(*, sample, actor, reason):
 
     def effect(locked):
         locked.void_reason = reason
-        locked.state = SampleState.VOIDED
-        _refresh_deadline(locked)
 
     return sample_machine.run(
         sample, "void", actor=actor, payload={"reason": reason}, effect=effect

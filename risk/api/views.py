@@ -1,20 +1,21 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
 
 from .. import services
 from ..filtersets import RiskAssessmentFilterSet
 from ..models import RiskAssessment
-from .serializers import DecideSerializer, RiskAssessmentCreateSerializer, RiskAssessmentSerializer
+from ..states import assessment_machine
+from .serializers import RiskAssessmentCreateSerializer, RiskAssessmentSerializer
 
 REGULATORS = frozenset({Role.REGULATOR})
 
 
-class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
+class RiskAssessmentViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     """Risk assessments after the EU Safety Gate method: regulators (their region) and
     admins assess and decide."""
 
@@ -26,7 +27,7 @@ class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
     read_roles = REGULATORS
     write_roles = REGULATORS
-    action_roles = {"decide": REGULATORS}
+    machine = assessment_machine
 
     @extend_schema(
         request=RiskAssessmentCreateSerializer, responses={201: RiskAssessmentSerializer}
@@ -36,19 +37,6 @@ class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         assessment = services.assessment_create(actor=request.user, **serializer.validated_data)
         return Response(self._read(assessment), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=DecideSerializer, responses=RiskAssessmentSerializer)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        """Accept a measure: recall opens a draft recall, take_down and warning raise an
-        alert to the region, monitor sets a review date."""
-        assessment = self.get_object()
-        serializer = DecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        assessment = services.assessment_decide(
-            assessment=assessment, actor=request.user, **serializer.validated_data
-        )
-        return Response(self._read(assessment))
 
     def _read(self, assessment):
         return RiskAssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data

@@ -4,6 +4,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
 
@@ -32,24 +33,20 @@ class TaskViewSet(LeveeModelViewSet):
         return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
 
 
-class SampleViewSet(HistoryMixin, LeveeModelViewSet):
+class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     queryset = Sample.objects.all()
     serializer_class = s.SampleSerializer
+    machine = sample_machine
+    transition_serializer_class = s.SampleDetailSerializer
     filterset_class = SampleFilterSet
     http_method_names = ["get", "post", "head", "options"]
     read_roles = SAMPLE_READERS
     write_roles = frozenset({Role.INSPECTOR})
-    # Who may ask for each transition: the machine's own table (it checks again).
-    action_roles = {
-        **{name: t.roles for name, t in sample_machine.transitions.items()},
-        "object_": sample_machine.transitions["object"].roles,  # `object` shadows a builtin
-        "stats": SAMPLE_READERS,
-        "history": SAMPLE_READERS,
-    }
+    action_roles = {"stats": SAMPLE_READERS, "history": SAMPLE_READERS}
 
     def get_queryset(self):
         queryset = super().get_queryset().for_list()
-        if self.action == "retrieve":
+        if self.action == "retrieve" or self.action in sample_machine.transitions:
             queryset = queryset.select_related("objection", "disposition__recall").prefetch_related(
                 "items"
             )
@@ -68,65 +65,6 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         sample = services.sample_create(actor=request.user, **serializer.validated_data)
         return Response(s.SampleSerializer(sample).data, status=status.HTTP_201_CREATED)
-
-    def _transition(self, request, service, payload_serializer=None):
-        sample = self.get_object()
-        data = {}
-        if payload_serializer is not None:
-            payload = payload_serializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            data = payload.validated_data
-        service(sample=sample, actor=request.user, **data)
-        fresh = self.get_queryset().select_related("objection", "disposition__recall")
-        fresh = fresh.prefetch_related("items").get(pk=sample.pk)
-        return Response(s.SampleDetailSerializer(fresh, context={"request": request}).data)
-
-    @extend_schema(request=s.ReceiveSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def receive(self, request, pk=None):
-        return self._transition(request, services.sample_receive, s.ReceiveSerializer)
-
-    @extend_schema(request=s.ResultsSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def record_results(self, request, pk=None):
-        return self._transition(request, services.sample_record_results, s.ResultsSerializer)
-
-    @extend_schema(request=s.ReportSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def issue_report(self, request, pk=None):
-        return self._transition(request, services.sample_issue_report, s.ReportSerializer)
-
-    @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def notify(self, request, pk=None):
-        return self._transition(request, services.sample_notify, s.SampleNoteSerializer)
-
-    @extend_schema(request=s.ObjectSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="object")
-    def object_(self, request, pk=None):
-        return self._transition(request, services.sample_object, s.ObjectSerializer)
-
-    @extend_schema(request=s.ReinspectionSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def record_reinspection(self, request, pk=None):
-        return self._transition(
-            request, services.sample_record_reinspection, s.ReinspectionSerializer
-        )
-
-    @extend_schema(request=s.DisposeSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def dispose(self, request, pk=None):
-        return self._transition(request, services.sample_dispose, s.DisposeSerializer)
-
-    @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._transition(request, services.sample_close, s.SampleNoteSerializer)
-
-    @extend_schema(request=s.VoidSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
-        return self._transition(request, services.sample_void, s.VoidSerializer)
 
     @extend_schema(
         parameters=[
