@@ -1,7 +1,6 @@
 """Writes of the injury app: sentinel sites, injury reports, accidents and their
 investigation (DESIGN.md §7, §8)."""
 
-import datetime as dt
 from itertools import batched
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role, SiteKind
+from core.dates import is_future
 from core.exceptions import ApplicationError, PermissionDenied
 from core.models import SentinelSite
 from core.regions import covers
@@ -19,9 +19,6 @@ from .categories import default_categories
 from .choices import Reporter, RootCause
 from .models import Accident, AccidentCategory, InjuryReport
 from .states import accident_machine
-
-# A device clock a little ahead of the server's is not a date in the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _full_clean(obj, exclude=()):
@@ -34,7 +31,7 @@ def _full_clean(obj, exclude=()):
 
 
 def _not_in_future(value, attr):
-    if value > timezone.now() + CLOCK_SKEW:
+    if is_future(value):
         raise ApplicationError("This time is in the future.", attr=attr)
 
 

@@ -1,8 +1,6 @@
 """Recall writes. `recall_open_draft` is the one way other apps open a draft recall; every
 state change goes through `recall_transition` (the API and the admin alike)."""
 
-import calendar
-import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -10,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
+from core.dates import add_months
 from core.exceptions import ApplicationError, Conflict, NotFound
 from core.models import Alert
 from core.rules import rule
@@ -42,13 +41,12 @@ PROGRESS_STATES = (RecallState.ANNOUNCED, RecallState.IN_PROGRESS)
 
 
 def _is_vehicle(recall):
-    return recall.category in rule("recalls.vehicle_categories", [])
+    return recall.category in rule("recalls.vehicle_categories")
 
 
 def _deadline(recall, name, start):
     """Deadline `name` of §8 counted from `start` (vehicles have their own rule)."""
-    period = (_is_vehicle(recall) and rule(f"recalls.{name}_vehicle")) or rule(f"recalls.{name}")
-    return due_after(start, period)
+    return due_after(start, rule(f"recalls.{name}{'_vehicle' if _is_vehicle(recall) else ''}"))
 
 
 def _check_lots(producer, lots):
@@ -448,13 +446,6 @@ def recall_sweep_deadlines(*, now=None):
     return {"recall_deadlines_overdue": raised}
 
 
-def add_months(moment, months):
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
 def progress_periods(recall, now):
     """The ended reporting periods of an announced recall: (number, start, due)."""
     every = rule("recalls.progress_every_months")
@@ -475,7 +466,8 @@ def recall_check_progress(*, now=None):
     now = now or timezone.now()
     raised = 0
     recalls = Recall.objects.filter(
-        state__in=PROGRESS_STATES, announced_at__lte=now - dt.timedelta(days=28)
+        state__in=PROGRESS_STATES,
+        announced_at__lte=add_months(now, -rule("recalls.progress_every_months")),
     ).select_related("producer")
     for recall in recalls:
         reports = list(recall.progress_reports.values_list("period_end", "created_at"))

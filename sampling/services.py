@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.choices import Role
+from core.dates import add_months, not_in_future
 from core.exceptions import ApplicationError
 from core.regions import covers
 from core.rules import rule
@@ -30,9 +31,6 @@ from .choices import (
 from .deadlines import current_deadline
 from .models import Disposition, Objection, Sample, Task, TestItem
 from .states import sample_machine
-
-# A little slack for the field devices' clocks.
-CLOCK_SKEW = dt.timedelta(minutes=2)
 
 
 def _is_admin(actor):
@@ -87,23 +85,10 @@ def task_create(
 # --- Sample creation ---------------------------------------------------------------------
 
 
-def _shift_months(moment, months):
-    month0 = moment.month - 1 + months
-    year, month = moment.year + month0 // 12, month0 % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
     if actor.role == Role.INSPECTOR and not covers(actor.region, task.region):
         raise ApplicationError("The task is not one of your region's.", attr="task")
-    now = timezone.now()
-    if sampled_at > now + CLOCK_SKEW:
-        raise ApplicationError("sampled_at is in the future.", attr="sampled_at")
+    not_in_future(sampled_at, "sampled_at")
     local_day = timezone.localtime(sampled_at).date()
     if not task.starts_on <= local_day <= task.ends_on:
         raise ApplicationError(
@@ -112,7 +97,7 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
             attr="sampled_at",
         )
     names = [str(name).strip() for name in inspectors]
-    minimum = rule("sampling.min_inspectors", 2)
+    minimum = rule("sampling.min_inspectors")
     if any(not name for name in names) or len(set(names)) < minimum:
         raise ApplicationError(
             f"At least {minimum} different inspectors must take a sample.", attr="inspectors"
@@ -184,15 +169,15 @@ def _earlier_sample(*, task, product, same_products, sampled_at):
     """An earlier sample of the same product that the no-repeat rule of §8 refuses this
     one for: same producer, brand, model and standard, under a task of the same or a
     higher level, within the window."""
-    months = rule("sampling.repeat_window_months", 6)
+    months = rule("sampling.repeat_window_months")
     levels = [lvl for lvl, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[task.level]]
     earlier = Sample.objects.filter(
         producer_id=product.producer_id,
         product_id__in=same_products,
         task__standard=task.standard,
         task__level__in=levels,
-        sampled_at__gt=_shift_months(sampled_at, -months),
-        sampled_at__lt=_shift_months(sampled_at, months),
+        sampled_at__gt=add_months(sampled_at, -months),
+        sampled_at__lt=add_months(sampled_at, months),
     ).exclude(state=SampleState.VOIDED)
     return earlier.select_related("task").order_by("-sampled_at").first()
 
@@ -296,7 +281,7 @@ def sample_create(
                     f"{timezone.localtime(earlier.sampled_at).date()} under "
                     f"{earlier.task.level} task {earlier.task.code}: the same product is not "
                     "sampled again within "
-                    f"{rule('sampling.repeat_window_months', 6)} months.",
+                    f"{rule('sampling.repeat_window_months')} months.",
                     code="sampled_recently",
                     extra={"earlier_sample": earlier.sample_no},
                 )
@@ -342,14 +327,8 @@ def sample_create(
 # --- Transitions -------------------------------------------------------------------------
 
 
-def _not_future(value, attr):
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(f"{attr} is in the future.", attr=attr)
-    return value
-
-
 def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""):
-    received_at = _not_future(received_at or timezone.now(), "received_at")
+    received_at = not_in_future(received_at or timezone.now(), "received_at")
     if received_at < sample.sampled_at:
         raise ApplicationError(
             "A sample cannot be received before it was taken.", attr="received_at"
@@ -403,7 +382,7 @@ def _item_rows(sample, items, test_round):
 
 def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
     _validate_items(items, conclusion)
-    tested_at = _not_future(tested_at or timezone.now(), "tested_at")
+    tested_at = not_in_future(tested_at or timezone.now(), "tested_at")
 
     def effect(locked):
         TestItem.objects.bulk_create(_item_rows(locked, items, TestRound.TEST))
@@ -533,7 +512,7 @@ def _record_failed_follow_up(sample, decided_at):
     )
     if original is None:
         return
-    earliest, latest = rule("sampling.second_follow_up_days", (60, 90))
+    earliest, latest = rule("sampling.second_follow_up_days")
     today = timezone.localtime(decided_at).date()
     note = f"Follow-up check {sample.sample_no} failed."
     original.measures = [

@@ -11,6 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from core.spreadsheets import CSVRenderer, XLSXRenderer
 
 from .. import exports, selectors, services
 from ..filtersets import PublicRecallFilterSet, RecallFilterSet
@@ -27,20 +28,6 @@ from .serializers import (
     RecallUpdateSerializer,
     RecallWriteSerializer,
 )
-
-
-class CsvRenderer(JSONRenderer):
-    """Lets `?format=csv` through content negotiation; the view answers with the file
-    itself (errors still render as JSON)."""
-
-    media_type = "text/csv"
-    format = "csv"
-
-
-class XlsxRenderer(JSONRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    format = "xlsx"
-
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv", "xlsx"], description="json (default), csv or xlsx"
@@ -110,7 +97,7 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         responses={
             (200, "application/json"): AffectedPartySerializer(many=True),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, XlsxRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
         },
         filters=False,
     )
@@ -120,7 +107,7 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         url_path="affected-parties",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONRenderer, CsvRenderer, XlsxRenderer],
+        renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer],
     )
     def affected_parties(self, request, pk=None):
         recall = self.get_object()
