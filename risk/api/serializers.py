@@ -287,18 +287,18 @@ class ComplaintStatsRowSerializer(serializers.Serializer):
 
 class ComplaintStatsSerializer(serializers.Serializer):
     group_by = serializers.CharField()
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
     min_group_size = serializers.IntegerField(
         help_text="Groups with fewer complaints are left out (and only counted)."
     )
     suppressed_groups = serializers.IntegerField()
     results = ComplaintStatsRowSerializer(many=True)
 
-    def to_representation(self, instance):
-        body = super().to_representation(instance)
-        body["from"], body["to"] = body.pop("date_from"), body.pop("date_to")
-        return body
+    def get_fields(self):
+        # `from` and `to`, as the query names them (Python keywords, so not attributes).
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="date_from")
+        fields["to"] = serializers.DateField(source="date_to")
+        return fields
 
 
 class SuggestionQuerySerializer(serializers.Serializer):

@@ -62,3 +62,5 @@ def test_every_listed_action_is_refused_for_its_payload_only(
             response = client.post(f"{URL}{sample.pk}/{action}/", {}, format="json")
             assert response.status_code in (200, 400), (user.role, action, response.json())
             sample = Sample.objects.get(pk=sample.pk)
+            if response.status_code == 200:
+                break  # the sample moved on: the other actions were listed for its old state
