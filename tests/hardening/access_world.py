@@ -30,6 +30,7 @@ from tests.recalls.factories import make_recall
 from tests.sampling.factories import TaskFactory
 from tests.traceability.factories import make_event
 from traceability.choices import EventKind, PartyKind
+from traceability.models import CaptureJob
 
 ROLES = ("admin", "regulator", "inspector", "lab", "enterprise", "sentinel")
 
@@ -102,6 +103,7 @@ def _side(*, tag, region, party, regulator, inspector, sentinel, enterprise, lab
         "product": product,
         "lot": lot,
         "event": event,
+        "capture": CaptureJob.objects.create(created_by=enterprise, status="succeeded"),
         "task": task,
         "sample": sample,
         "recall": recall,
