@@ -394,11 +394,19 @@ def _draft(index, event, event_id, namespaces, errors):
         "document": stored,
         "erroneous": declaration is not None,
         "corrective_event_ids": (declaration or {}).get("correctiveEventIDs", []),
+        "withdrawn_at": timezone.now() if declaration is not None else None,
+        "withdrawal_reason": _declaration_reason(declaration),
         "declaration": declaration,
         "raw_lines": [(name, entry) for name in EPC_LISTS for entry in event.get(name) or []],
         "party_refs": _party_refs(event),
         "lines": [],
     }
+
+
+def _declaration_reason(declaration):
+    if declaration is None:
+        return ""
+    return f"EPCIS errorDeclaration: {declaration.get('reason', 'no reason given')}"
 
 
 def _party_refs(event):
@@ -571,7 +579,7 @@ def _expand_logistic_units(drafts):
     packings = []
     stored = (
         Event.objects.filter(
-            epcis_type=EpcisType.AGGREGATION, parent_epc__in=units, erroneous=False
+            epcis_type=EpcisType.AGGREGATION, parent_epc__in=units, withdrawn_at__isnull=True
         )
         .prefetch_related("lines")
         .order_by("occurred_at", "id")
@@ -633,8 +641,8 @@ def epcis_event(event):
         doc = dict(event.document)
         doc["eventID"] = event_uri(event.event_id)
         doc["recordTime"] = event.recorded_at.isoformat()
-        if event.erroneous and "errorDeclaration" not in doc:
-            doc["errorDeclaration"] = {"declarationTime": event.recorded_at.isoformat()}
+        if event.withdrawn_at and "errorDeclaration" not in doc:
+            doc["errorDeclaration"] = _declaration(event)
         return doc
     return _rendered(event)
 
@@ -673,9 +681,14 @@ def _rendered(event):
         doc["destinationList"] = [
             {"type": "owning_party", "destination": party_uri(event.destination)}
         ]
-    if event.erroneous:
-        doc["errorDeclaration"] = {
-            "declarationTime": event.recorded_at.isoformat(),
-            "correctiveEventIDs": event.corrective_event_ids,
-        }
+    if event.withdrawn_at:
+        doc["errorDeclaration"] = _declaration(event)
     return doc
+
+
+def _declaration(event):
+    """A withdrawn event (retracted, or declared erroneous) as EPCIS says it."""
+    declaration = {"declarationTime": event.withdrawn_at.isoformat()}
+    if event.corrective_event_ids:
+        declaration["correctiveEventIDs"] = event.corrective_event_ids
+    return declaration

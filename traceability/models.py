@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 from stdnum import ean
@@ -152,6 +152,19 @@ class Event(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Recorded by a regulator (or an admin) on the party's behalf, not by the party itself.
+    recorded_by_regulator = models.BooleanField(default=False, db_default=False)
+    # A wrong event is never deleted: it is withdrawn (retracted, or declared erroneous by
+    # an EPCIS errorDeclaration), stays listed, and the trace and its figures leave it out.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, db_default="")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -164,6 +177,10 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["kind", "occurred_at"]),
             models.Index(fields=["recorded_at", "id"], name="event_recorded_idx"),
+            # The few withdrawn events: the trace's anti-join probes this small index.
+            models.Index(
+                fields=["id"], condition=Q(withdrawn_at__isnull=False), name="event_withdrawn"
+            ),
         ]
 
     def __str__(self):
@@ -177,7 +194,7 @@ class EventLot(models.Model):
     identifier node: `lot` null, `product` set when it names a product's class or item).
     Quantities are in the lot's unit; an identifier node's keep the captured `uom`."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="lines")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
     lot = models.ForeignKey(
         Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
     )

@@ -158,14 +158,16 @@ def _store(events, actor):
     if not events:
         return []
     recorded_by = actor.pk if getattr(actor, "pk", None) else None
+    on_behalf = _on_behalf(actor)
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                return _copy_events(events, recorded_by)
+                return _copy_events(events, recorded_by, on_behalf)
             rows = [
                 Event(
                     **{field: e[key] for key, field in _EVENT_FIELDS},
                     recorded_by_id=recorded_by,
+                    recorded_by_regulator=on_behalf,
                 )
                 for e in map(_epcis_defaults, events)
             ]
@@ -211,6 +213,8 @@ _EVENT_FIELDS = (
     ("document", "document"),
     ("erroneous", "erroneous"),
     ("corrective_event_ids", "corrective_event_ids"),
+    ("withdrawn_at", "withdrawn_at"),
+    ("withdrawal_reason", "withdrawal_reason"),
 )
 
 
@@ -231,6 +235,8 @@ def _epcis_defaults(event):
         "document": None,
         "erroneous": False,
         "corrective_event_ids": [],
+        "withdrawn_at": None,
+        "withdrawal_reason": "",
     }
 
 
@@ -240,7 +246,13 @@ def _copy_value(key, value):
     return value
 
 
-def _copy_events(events, recorded_by):
+def _on_behalf(actor):
+    """Whether the recorder asserts for someone else's party: any role but the enterprise
+    (which records only its own events) records on the party's behalf."""
+    return getattr(actor, "role", None) != Role.ENTERPRISE
+
+
+def _copy_events(events, recorded_by, on_behalf):
     """PostgreSQL: ids from the sequence in one query, then COPY of events and lines (the
     floor that bench/trace.py measures bulk capture against)."""
     now = timezone.now()
@@ -254,11 +266,12 @@ def _copy_events(events, recorded_by):
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
+        columns += ", recorded_by_regulator"
         keys = [k for k, _ in _EVENT_FIELDS]
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
                 row = [_copy_value(k, e[k]) for k in keys]
-                copy.write_row((pk, *row, now, recorded_by))
+                copy.write_row((pk, *row, now, recorded_by, on_behalf))
         line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id"
         with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
@@ -572,7 +585,16 @@ def epcis_capture(*, actor, document):
     with transaction.atomic():
         created_ids = _store([parsed[i] for i in sorted(parsed)], actor)
         for event in marked:
-            event.save(update_fields=["erroneous", "corrective_event_ids", "document"])
+            event.save(
+                update_fields=[
+                    "erroneous",
+                    "corrective_event_ids",
+                    "document",
+                    "withdrawn_at",
+                    "withdrawal_reason",
+                    "withdrawn_by",
+                ]
+            )
     log.info("epcis.captured", created=len(created_ids), declared=len(marked))
     return {
         "created": len(created_ids),
@@ -597,6 +619,9 @@ def _declared_events(declared, stored, actor, errors):
             continue
         event.erroneous = True
         event.corrective_event_ids = draft["corrective_event_ids"]
+        event.withdrawn_at = event.withdrawn_at or draft["withdrawn_at"]
+        event.withdrawal_reason = event.withdrawal_reason or draft["withdrawal_reason"]
+        event.withdrawn_by = event.withdrawn_by or (actor if getattr(actor, "pk", None) else None)
         if event.document is not None:
             event.document = {**event.document, "errorDeclaration": draft["declaration"]}
         marked.append(event)
