@@ -46,6 +46,7 @@ CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "epcis-2.0.schema.json").read_text())
 _VALIDATOR = jsonschema_rs.Draft7Validator(SCHEMA)
 MAX_REPORTED_ERRORS = 100
+MAX_URI = 255  # the columns that keep identifiers and vocabulary values
 
 # CBV 2.0 vocabularies (bare-word form).
 BIZ_STEPS = frozenset(SCHEMA["definitions"]["bizStep"]["anyOf"][1]["enum"])
@@ -372,9 +373,22 @@ def _draft(index, event, event_id, namespaces, errors):
     stored = dict(event)
     if namespaces and "@context" not in stored:
         stored["@context"] = namespaces  # its extension prefixes, for the way out
-    occurred_at = parse_datetime(event["eventTime"].replace("z", "Z"))
+    try:
+        occurred_at = parse_datetime(event["eventTime"].replace("z", "Z"))
+    except ValueError:  # well-formed but impossible (month 13)
+        occurred_at = None
     if occurred_at is None:
         errors.add(index, "eventTime", "An ISO 8601 timestamp with offset.")
+    for field, value in (
+        ("eventID", event.get("eventID")),
+        ("bizStep", event.get("bizStep")),
+        ("disposition", event.get("disposition")),
+        ("readPoint", (event.get("readPoint") or {}).get("id")),
+        ("bizLocation", (event.get("bizLocation") or {}).get("id")),
+        ("parentID", event.get("parentID")),
+    ):
+        if value is not None and len(value) > MAX_URI:
+            errors.add(index, field, f"At most {MAX_URI} characters.")
     declaration = event.get("errorDeclaration")
     return {
         "index": index,
@@ -492,6 +506,11 @@ def _resolve_lines(draft, idents, lots, products, errors):
         role, is_quantity = EPC_LISTS[name]
         uri = entry["epcClass"] if is_quantity else entry
         attr = f"{name}.{n}"
+        if len(uri) > MAX_URI:
+            errors.add(
+                index, f"{attr}.epcClass" if is_quantity else attr, f"At most {MAX_URI} characters."
+            )
+            continue
         ident = idents[uri]
         quantity, uom = Decimal(1), PIECES
         if is_quantity:

@@ -558,3 +558,16 @@ def test_events_recorded_natively_come_back_valid_and_recapture_as_the_same(api,
 
 def test_another_enterprise_sees_none_of_these_events(api, enterprise_other, captured):
     assert api.as_(enterprise_other).get(QUERY).json()["epcisBody"]["eventList"] == []
+
+
+def test_impossible_times_and_overlong_identifiers_are_400(api, admin_user):
+    doc = docs.object_shipping()
+    event = doc["epcisBody"]["eventList"][0]
+    event["eventTime"] = "2023-13-45T10:00:00Z"
+    event["epcList"] = ["urn:epc:id:sgtin:" + "1" * 300]
+    response = api.as_(admin_user).post(CAPTURE, doc, format="json")
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {
+        "eventList.0.eventTime",
+        "eventList.0.epcList.0",
+    }
