@@ -31,6 +31,7 @@ from drf_spectacular.generators import SchemaGenerator
 from tests.conftest import Api
 from tests.factories import make_uscc
 from tests.injury.conftest import REPORT
+from traceability.epcis import event_uri
 
 from .access_world import ROLES, build_world
 
@@ -162,6 +163,8 @@ MATRIX = {
     "POST /traceability/events/bulk/":                  "ok  ok     403    403    ok     403",
     "POST /traceability/epcis/capture/":                "ok  ok     403    403    ok     403",
     "GET /traceability/epcis/events/":                  "all ok     ok     empty  ok     empty",
+    # an asynchronous capture's status: its creator's (and the admins')
+    "GET /traceability/epcis/capture/{id}/":            "ok  404    403    403    ok|404 403",
 }
 # fmt: on
 
@@ -185,6 +188,7 @@ OBJECT_OF = {
     "/risk/assessments/": "assessment",
     "/sampling/samples/": "sample",
     "/sampling/tasks/": "task",
+    "/traceability/epcis/capture/": "capture",
     "/traceability/events/": "event",
     "/traceability/lots/": "lot",
     "/traceability/parties/": "party",
@@ -240,7 +244,7 @@ LISTS = {
     "GET /traceability/epcis/events/": (
         {},
         lambda body: {event["eventID"] for event in body["epcisBody"]["eventList"]},
-        lambda side: side["event"].event_id,
+        lambda side: event_uri(side["event"].event_id),
     ),
 }
 for _key in MATRIX:
