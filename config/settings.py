@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -209,6 +209,7 @@ DRF_STANDARDIZED_ERRORS = {
         "405",
         "406",
         "409",
+        "413",
         "415",
         "422",
         "429",
@@ -217,6 +218,7 @@ DRF_STANDARDIZED_ERRORS = {
     ],
     "ERROR_SCHEMAS": {
         "409": "core.api.schema.ConflictResponseSerializer",
+        "413": "core.api.schema.ErrorResponseSerializer",
         "422": "core.api.schema.ErrorResponseSerializer",
         "503": "core.api.schema.ErrorResponseSerializer",
     },
