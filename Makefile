@@ -7,6 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/levee)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 SCALE ?= 1000000
+REPEAT ?= 3
 
 .PHONY: run test test-postgres test-smoke lint format fuzz load bench worker beat clean
 
@@ -59,10 +60,10 @@ load: $(VENV)/.installed-dev
 	scripts/ensure-services.sh $(BIN)/python
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.load --seconds $(or $(SECONDS),180) --clients $(or $(CLIENTS),16)
 
-## bench: every benchmark in a database of its own; SCALE= events in the trace graph
+## bench: every benchmark in a database of its own; SCALE= events in the trace graph, REPEAT= runs (median printed)
 bench: $(VENV)/.installed-dev
 	scripts/ensure-services.sh $(BIN)/python
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.run --scale $(SCALE) --repeat $(REPEAT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -71,7 +71,8 @@ MIDDLEWARE = [
     "core.idempotency.IdempotencyMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The benchmarks mount their framework floor beside the API (bench/floor.py).
+ROOT_URLCONF = env.str("LEVEE_ROOT_URLCONF", default="config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
