@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework and its companions.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "core.auth.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
@@ -231,7 +231,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
+    "TOKEN_OBTAIN_SERIALIZER": "core.auth.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "core.auth.TokenRefreshSerializer",
 }
+# Refreshing (which rotates the refresh token) cannot stretch a login past this.
+LEVEE_SESSION_MAX_SECONDS = env.int("JWT_SESSION_MAX_HOURS", default=24) * 3600
 
 _ERRORS = "drf_standardized_errors.openapi_serializers."
 SPECTACULAR_SETTINGS = {

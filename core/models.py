@@ -70,6 +70,8 @@ class User(AbstractUser):
     party_uscc = models.CharField(max_length=18, blank=True, db_index=True)
     lab = models.ForeignKey(Lab, null=True, blank=True, on_delete=models.PROTECT)
     site = models.ForeignKey(SentinelSite, null=True, blank=True, on_delete=models.PROTECT)
+    # Tokens issued before it are refused (core.auth).
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     REQUIRED_LINKS = {
         Role.ADMIN: (),
@@ -87,6 +89,10 @@ class User(AbstractUser):
             raise ValidationError(
                 {f: f"The {self.role} role needs a {f.replace('_uscc', '')}." for f in missing}
             )
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_levee_admin(self):
