@@ -103,8 +103,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
 ]
+# Login lockout (core.auth): failures per username and per address within the window.
+LEVEE_LOGIN = {
+    "per_username": env.int("LOGIN_FAILURES_PER_USERNAME", default=10),
+    "per_address": env.int("LOGIN_FAILURES_PER_ADDRESS", default=50),
+    "window_seconds": env.int("LOGIN_LOCKOUT_MINUTES", default=15) * 60,
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -169,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
             "detect_nonconformance_clusters": 3600,
             "check_recall_progress": 3600,
             "purge_idempotency_keys": 3600,
+            "purge_login_failures": 3600,
         },
     ).items()
 }

@@ -312,3 +312,21 @@ class CacheEntry(models.Model):
 
     def __str__(self):
         return self.cache_key
+
+
+class LoginFailure(models.Model):
+    """One refused login, counted per username and per address for the lockout (core.auth);
+    older than the window, it no longer counts and the purge job removes it."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_user_at"),
+            models.Index(fields=["address", "at"], name="login_failure_address_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
