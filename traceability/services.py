@@ -23,6 +23,7 @@ from core.dates import is_future
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
 from core.states import record_history
+from core.validators import EARLIEST_YEAR, is_choice
 
 from . import epcis
 from .choices import EpcisType, EventKind, LotRole
@@ -411,13 +412,15 @@ def _parse_event(index, item, errors, now):
     if not isinstance(event_id, str) or not 0 < len(event_id.strip()) <= 128:
         errors.add(index, "event_id", "Required: a string of 1-128 characters.")
     kind = item.get("kind")
-    if kind not in _KINDS:
+    if not is_choice(kind, _KINDS):
         errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
         errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
     elif is_future(occurred_at, now=now):
         errors.add(index, "occurred_at", "May not be in the future.")
+    elif occurred_at.year < EARLIEST_YEAR:
+        errors.add(index, "occurred_at", f"Give a date between {EARLIEST_YEAR} and now.")
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:
         errors.add(index, "biz_step", "At most 64 characters.")
