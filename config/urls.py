@@ -18,6 +18,9 @@ api_v1 = [
     path("sampling/", include("sampling.api.urls")),
     path("injury/", include("injury.api.urls")),
     path("risk/", include("risk.api.urls")),
+    path("complaints/", include("risk.api.complaint_urls")),
+    path("public/", include("risk.api.public_urls")),
+    path("public/", include("portal.api.public_urls")),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from stdnum import ean
 
 from core.choices import Role
 from core.models import AlertDelivery
@@ -20,7 +21,7 @@ from core.services import alert_raise, subscription_create
 from injury.models import AccidentCategory
 from injury.services import accident_create
 from recalls.services import recall_object
-from risk.services import assessment_create
+from risk.services import assessment_create, complaint_file
 from sampling.choices import Conclusion, SampleState
 from sampling.services import sample_create, task_allocate, task_publish
 from tests.conftest import BEIJING, CHAOYANG, PUDONG, SHANGHAI
@@ -38,6 +39,12 @@ from tests.sampling.conftest import advance
 from tests.sampling.factories import TaskFactory
 from tests.traceability.factories import make_event
 from traceability.choices import EventKind, PartyKind
+
+
+def _gtin(region):
+    body = f"0690{region}000"
+    return body + ean.calc_check_digit(body)
+
 
 ROLES = ("admin", "regulator", "inspector", "lab", "enterprise", "sentinel")
 
@@ -76,7 +83,7 @@ def _side(
     *, tag, region, party, regulator, inspector, sentinel, enterprise, lab, site, admin, national
 ):
     retailer = PartyFactory(region=region, name=f"{tag} retailer", kind=PartyKind.RETAILER)
-    product = ProductFactory(producer=party, category="electric_kettle")
+    product = ProductFactory(producer=party, category="electric_kettle", gtin=_gtin(region))
     lot = LotFactory(product=product, lot_code=f"{tag}-L1")
     event = make_event(EventKind.COMMISSION, party, lots=[(lot, 500)], days_ago=20)
     # The side's province's share of a national task, sampled by a district inspector.
@@ -97,7 +104,7 @@ def _side(
         sampled_at=timezone.now() - dt.timedelta(hours=2),
         inspectors=["张三 0101", "李四 0102"],
     )
-    recall = make_recall(party, state="in_progress", actor=admin, kind="ordered")
+    recall = make_recall(party, state="in_progress", actor=admin, kind="ordered", lots=[lot])
     recall_object(recall=recall, actor=enterprise, reason="The defect is not ours.")
     report = InjuryReportFactory(site=site)
     # Its own category: the seeded ones may have been flushed by an earlier test module.
@@ -120,6 +127,17 @@ def _side(
         steps=[{"description": "The thermostat fails", "probability": 0.1}],
         severity=2,
     )
+    # Five complaints about the product (a published group, and a suggestion to sample it).
+    for _ in range(5):
+        complaint, _ = complaint_file(
+            actor=regulator,
+            channel="hotline_12315",
+            region=region,
+            category=f"complaint_{tag}",
+            brand=product.brand,
+            model=product.model,
+            problem=["fire"],
+        )
     subscription = subscription_create(
         actor=admin, url=f"https://{tag}.example.org/hook", secret="s" * 32, regions=[region[:2]]
     )
@@ -155,6 +173,7 @@ def _side(
         "accident": accident,
         "category": category,
         "assessment": assessment,
+        "complaint": complaint,
         "alert": alert,
         "subscription": subscription,
         "delivery": delivery,
