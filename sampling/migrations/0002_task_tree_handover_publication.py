@@ -57,16 +57,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='task',
-            name='published_samples',
-            field=models.PositiveIntegerField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='task',
-            name='published_conforming',
-            field=models.PositiveIntegerField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='task',
             name='published_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
@@ -86,7 +76,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('conclusion', models.CharField(choices=[('conforming', '合格 conforming'), ('nonconforming', '不合格 nonconforming')], max_length=16)),
                 ('published_at', models.DateTimeField()),
-                ('row', models.TextField(help_text='The row as JSON text, keys in column order.')),
+                ('row', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
                 ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='traceability.lot')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='traceability.product')),
                 ('sample', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='published', to='sampling.sample')),
