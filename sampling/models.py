@@ -281,7 +281,7 @@ class PublishedResult(models.Model):
     published_at = models.DateTimeField()
     # The notice's row as published (selectors.PUBLIC_COLUMNS), kept as JSON text: the
     # notice of ten thousand rows is then joined by the database, not re-encoded.
-    row = models.TextField(help_text="The row as JSON text, keys in column order.")
+    row_text = models.TextField(help_text="The row as JSON text, keys in column order.")
 
     class Meta:
         ordering = ["task", "sample"]
@@ -299,9 +299,9 @@ class PublishedResult(models.Model):
         raise ValidationError("A published result is never deleted.")
 
     @property
-    def data(self):
+    def row(self):
         """The row as published, as a dict."""
-        return json.loads(self.row)
+        return json.loads(self.row_text)
 
 
 class PublishedCorrection(models.Model):

@@ -236,20 +236,20 @@ def _published_in(tree):
 
 def public_rows(tree):
     """The notice's rows as published, in sample order (one query)."""
-    return [json.loads(row) for row in _published_in(tree).values_list("row", flat=True)]
+    return [json.loads(row) for row in _published_in(tree).values_list("row_text", flat=True)]
 
 
 def public_rows_json(tree):
     """The same rows as one JSON array, joined from the stored JSON texts (never decoded
     and encoded again): one query."""
-    return "[" + ",".join(_published_in(tree).values_list("row", flat=True)) + "]"
+    return "[" + ",".join(_published_in(tree).values_list("row_text", flat=True)) + "]"
 
 
 def public_corrections(tree):
     """The dated corrections of the notice's rows, oldest first (one query)."""
     return [
         {
-            "sample_no": c.result.data["sample_no"],
+            "sample_no": c.result.row["sample_no"],
             "at": c.at,
             "conclusion": c.conclusion,
             "failing_items": c.failing_items,

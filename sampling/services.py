@@ -238,7 +238,7 @@ def task_publish(*, task, actor):
                 lot_id=row["lot_id"],
                 conclusion=row["conclusion"],
                 published_at=now,
-                row=json.dumps(row["row"], ensure_ascii=False, cls=DjangoJSONEncoder),
+                row_text=json.dumps(row["row"], ensure_ascii=False, cls=DjangoJSONEncoder),
             )
             for row in published_rows(samples)
         )

@@ -42,5 +42,10 @@ class Migration(migrations.Migration):
             name='row',
             field=models.TextField(help_text='The row as JSON text, keys in column order.'),
         ),
+        migrations.RenameField(
+            model_name='publishedresult',
+            old_name='row',
+            new_name='row_text',
+        ),
         migrations.RunPython(fill_figures, migrations.RunPython.noop),
     ]
