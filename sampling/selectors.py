@@ -50,9 +50,13 @@ def with_sample_counts(tasks):
     """Annotate `samples_taken` (under the task itself) and `samples_taken_total` (the
     task and every task allocated from it), voided samples not counted."""
     root = OuterRef("pk")
-    total = Q(task=root)
+    # The task list's row, seen from inside the samples' subquery.
+    outer_root = OuterRef(OuterRef("pk"))
+    tree = Q(pk=outer_root)
     for path in _DESCENDANT_PATHS:
-        total |= Q(**{f"task__{path}": root})
+        tree |= Q(**{path: outer_root})
+    # Through the tree's task ids, so that the samples are found by their task index.
+    total = Q(task_id__in=Task.objects.filter(tree).values("pk"))
     return tasks.annotate(samples_taken=_taken(Q(task=root)), samples_taken_total=_taken(total))
 
 
