@@ -88,6 +88,16 @@ def _vacuum():
         cursor.execute("VACUUM ANALYZE traceability_event, traceability_eventlot")
 
 
+def _delete_bench_events(run_id):
+    """Remove this run's synthetic events (the app never deletes events; the bench cleans
+    up what it made)."""
+    from traceability.models import Event, EventLot
+
+    stored = Event.objects.filter(event_id__startswith=f"bulk-{run_id}-")
+    EventLot.objects.filter(event__in=stored).delete()
+    stored.delete()
+
+
 def _ingest(client, ds, rng):
     """Seconds for the bulk endpoint and for COPY of the same 10,000 events (median of 3)."""
     from django.db import connection, transaction
@@ -136,13 +146,13 @@ def _ingest(client, ds, rng):
         lines = list(
             stored.values_list("lines__id", "id", "lines__lot_id", "lines__role", "lines__quantity")
         )
-        stored.delete()
+        _delete_bench_events(run_id)
         connection.ensure_connection()
         started = time.perf_counter()
         with transaction.atomic(), connection.connection.cursor() as cur:
             copy_events(cur, rows, lines)
         copy_times.append(time.perf_counter() - started)
-        Event.objects.filter(event_id__startswith=f"bulk-{run_id}-").delete()
+        _delete_bench_events(run_id)
     _vacuum()
     return statistics.median(bulk_times), statistics.median(copy_times)
 

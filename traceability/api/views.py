@@ -27,7 +27,7 @@ from .serializers import (
 
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 # DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
-# enterprise traces its own lots, with only its direct partners named.
+# enterprise traces its own lots, with only its direct partners named (§7).
 TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -125,8 +125,8 @@ class LotViewSet(_ServiceWritesMixin, LeveeModelViewSet):
         """Where the lot and everything made from it went (forward), or what went into it
         and who supplied it (backward). Regulators may trace any lot their region's
         parties produced or held; the result follows the chain across regions. An
-        enterprise traces the lots it produced: it and its direct partners are named,
-        parties further away shown by region and kind only."""
+        enterprise traces the lots it produced or held (by confirmed custody): it and its
+        direct partners are named, parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
             raise NotFound("No such lot.")
@@ -181,7 +181,7 @@ class EventViewSet(
     """Supply-chain events after GS1 EPCIS 2.0. Re-sending an event_id returns the stored
     event (200) and records nothing."""
 
-    queryset = Event.objects.prefetch_related("lines")
+    queryset = Event.objects.select_related("recorded_by").prefetch_related("lines")
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     write_roles = WRITERS
