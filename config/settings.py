@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "recalls.choices.RecallState",
         "RecallKindEnum": "recalls.choices.RecallKind",
         "SampleStateEnum": "sampling.choices.SampleState",
+        "TaskStateEnum": "sampling.choices.TaskState",
         "SampleConclusionEnum": "sampling.choices.Conclusion",
         "DispositionMeasureEnum": "sampling.choices.Measure",
         "DeliveryStatusEnum": "core.choices.DeliveryStatus",

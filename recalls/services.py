@@ -197,6 +197,10 @@ def recall_transition(*, recall, action, actor, payload=None):
     def effect(locked):
         if action == "submit_plan":
             locked.plan_submitted_at = now
+            # The figures of the recall count against the units affected as submitted.
+            locked.units_affected_fixed = locked.units_affected
+        elif action == "return_plan":
+            locked.units_affected_fixed = None
         elif action == "approve":
             locked.approved_at = now
             locked.announce_due_at = _deadline(locked, "announce_due", now)

@@ -82,6 +82,9 @@ MATRIX = {
     # public recall notices: no auth, both sides are announced
     "GET /public/recalls/":                            "all all    all    all    all    all    all",
     "GET /public/recalls/{id}/":                        "ok  ok     ok     ok     ok     ok     ok",
+    # published spot-check results: no auth; "mine" is published, "theirs" is not
+    "GET /public/spot-checks/":                        "ok  ok     ok     ok     ok     ok     ok",
+    "GET /public/spot-checks/{code}/":                  "ok|404 ok|404 ok|404 ok|404 ok|404 ok|404 ok|404",  # noqa: E501
     # the product lookup: anyone; the query names "mine"'s product, whose recall it shows
     "GET /public/lookup/":                              "ok  ok     ok     ok     ok     ok     ok",
     # recalls: regulators (producer's region) and the producer's enterprise users
@@ -114,6 +117,9 @@ MATRIX = {
     "GET /sampling/tasks/":                             "all ok     ok     ok     403    403",
     "POST /sampling/tasks/":                            "ok  ok     403    403    403    403",
     "GET /sampling/tasks/{id}/":                        "ok  ok|404 ok|404 ok|404 403    403",
+    "GET /sampling/tasks/{id}/history/":                "ok  ok|404 ok|404 ok|404 403    403",
+    "POST /sampling/tasks/{id}/allocate/":              "ok  ok|404 403    403    403    403",
+    "POST /sampling/tasks/{id}/publish/":               "ok  ok|404 403    403    403    403",
     # samples: also the sampled party's and the producer's enterprise users
     "GET /sampling/samples/":                           "all ok     ok     ok     ok     403",
     "POST /sampling/samples/":                          "ok  403    ok     403    403    403",
@@ -129,6 +135,7 @@ MATRIX = {
     "POST /sampling/samples/{id}/dispose/":             "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/close/":               "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/void/":                "ok  ok|404 ok|404 403    403    403",
+    "POST /sampling/samples/{id}/set_handling_region/": "ok  ok|404 403    403    403    403",
     # traceability master data: regulators and inspectors (region), enterprises (own party);
     # labs and sentinels have no business there and see nothing
     "GET /traceability/parties/":                       "all ok     ok     empty  ok     empty",
@@ -144,9 +151,13 @@ MATRIX = {
     "GET /traceability/lots/{id}/":                     "ok  ok|404 ok|404 404    ok|404 404",
     "PATCH /traceability/lots/{id}/":                   "ok  ok|404 403    403    ok|404 403",
     "GET /traceability/lots/{id}/trace/":               "ok  ok|404 403    403    ok|404 403",
+    "GET /traceability/lots/{id}/history/":             "ok  ok|404 ok|404 404    ok|404 404",
+    "POST /traceability/lots/{id}/correct/":            "ok  ok|404 403    403    ok|404 403",
     "GET /traceability/events/":                        "all ok     ok     empty  ok     empty",
     "POST /traceability/events/":                       "ok  ok     403    403    ok     403",
     "GET /traceability/events/{id}/":                   "ok  ok|404 ok|404 404    ok|404 404",
+    "GET /traceability/events/{id}/history/":           "ok  ok|404 ok|404 404    ok|404 404",
+    "POST /traceability/events/{id}/retract/":          "ok  ok|404 403    403    ok|404 403",
     "POST /traceability/events/bulk/":                  "ok  ok     403    403    ok     403",
     "POST /traceability/epcis/capture/":                "ok  ok     403    403    ok     403",
     "GET /traceability/epcis/events/":                  "all ok     ok     empty  ok     empty",
@@ -168,6 +179,7 @@ OBJECT_OF = {
     "/injury/reports/": "report",
     "/injury/sites/": "site",
     "/public/recalls/": "recall",
+    "/public/spot-checks/": "public_task",
     "/recalls/": "recall",
     "/risk/assessments/": "assessment",
     "/sampling/samples/": "sample",
@@ -214,6 +226,11 @@ LISTS = {
         lambda body: {str(row["group"])[:2] for row in body["results"]},
         lambda side: side["site"].region[:2],
     ),
+    "GET /public/spot-checks/": (
+        {},
+        lambda body: {row["code"] for row in body["results"]},
+        lambda side: side["public_task"].code,
+    ),
     "GET /sampling/samples/stats/": (
         {"group_by": "producer"},
         lambda body: {row["uscc"] for row in body},
@@ -227,7 +244,7 @@ LISTS = {
 }
 for _key in MATRIX:
     _method, _path = _key.split()
-    if _method == "GET" and "{id}" not in _path and _key not in LISTS:
+    if _method == "GET" and "{" not in _path and _key not in LISTS:
         LISTS[_key] = ({}, _ids, _pk_of(object_of(_path)))
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -248,7 +265,7 @@ def expectations(key):
 
 def _cells():
     for key in MATRIX:
-        detail = "{id}" in key
+        detail = "{id}" in key or "{code}" in key
         for role, (mine, theirs) in expectations(key).items():
             if not detail:
                 yield key, role, "both", mine
@@ -306,6 +323,8 @@ def _request(world, key, role, side):
     client = Api().as_(user)
     if "{id}" in path:
         path = path.replace("{id}", str(world.side(side)[object_of(path)].pk))
+    if "{code}" in path:
+        path = path.replace("{code}", world.side(side)[object_of(path)].code)
     path = API + path
     query = LISTS[key][0] if key in LISTS else {}
     if callable(query):

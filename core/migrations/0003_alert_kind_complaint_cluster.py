@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_merge_0003_cache_entry_0003_deliveries_kept'),
+        ('core', '0002_alert_delivery'),
     ]
 
     operations = [
