@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from recalls.selectors import public_recall_list
 from risk.choices import AssessmentState, Measure
 from risk.models import RiskAssessment
-from sampling import selectors as sampling_selectors
+from sampling.selectors import published_nonconforming_results
 from traceability.models import Lot, Product
 
 REMEDY_ACTION = {
@@ -88,9 +88,7 @@ def _recalls(product, lot):
 
 
 def _spot_checks(product, lot):
-    # The seam to sampling's publication (issue 12); until it lands nothing is published.
-    finder = getattr(sampling_selectors, "published_nonconforming_results", None)
-    results = finder(product=product, lot=lot) if finder else ()
+    results = published_nonconforming_results(product=product, lot=lot)
     items = []
     for result in results:
         row = result.row
