@@ -118,7 +118,7 @@ def _spot_checks(product, lot):
                 )
                 % {"producer": row["producer"]},
                 "details": {
-                    "task": result.task.code,
+                    "task": row.get("task"),
                     "sampled_on": row.get("sampled_on"),
                     "failing_items": row.get("failing_items", []),
                     "lab": row.get("lab"),
@@ -129,11 +129,13 @@ def _spot_checks(product, lot):
 
 
 def _warnings(product, lot, product_wide_only=False):
-    subject = Q(product=product, lot__isnull=True)
+    # An assessment of a lot carries the lot's product too (risk.services._subject).
     if lot is not None:
-        subject |= Q(lot=lot)
-    elif not product_wide_only:
-        subject |= Q(lot__product=product)
+        subject = Q(product=product, lot__isnull=True) | Q(lot=lot)
+    elif product_wide_only:
+        subject = Q(product=product, lot__isnull=True)
+    else:
+        subject = Q(product=product)
     assessments = (
         RiskAssessment.objects.filter(
             subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
