@@ -26,6 +26,7 @@ api_v1 = [
     path("complaints/", include("risk.api.complaint_urls")),
     path("public/", include("risk.api.public_urls")),
     path("public/", include("portal.api.public_urls")),
+    path("enterprise/", include("portal.api.urls")),
 ]
 
 urlpatterns = [

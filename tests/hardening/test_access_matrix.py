@@ -58,6 +58,8 @@ MATRIX = {
     "GET /complaints/{id}/":                            "ok  ok|404 403    403    403    403",
     "POST /public/complaints/":                         "ok  ok     ok     ok     ok     ok     ok",
     "GET /public/complaints/stats/":                   "all all    all    all    all    all    all",
+    # the enterprise overview: an enterprise's own affairs only
+    "GET /enterprise/overview/":                        "403 403    403    403    ok     403",
     # injury: sites and reports for regulators (region) and sentinels (own site)
     "GET /injury/sites/":                               "all ok     403    403    403    ok",
     "POST /injury/sites/":                              "ok  403    403    403    403    403",
@@ -211,6 +213,11 @@ def _pk_of(name):
 # How to tell which side's object a list shows: (query, what it lists, marker of a side's
 # object). Every list a role may read is checked this way.
 LISTS = {
+    "GET /enterprise/overview/": (
+        {},
+        lambda body: {row["id"] for row in body["recalls"]},
+        lambda side: side["recall"].pk,
+    ),
     "GET /public/lookup/": (
         lambda world: {"gtin": world.mine["product"].gtin},
         lambda body: {row["reference"] for row in body["results"]},

@@ -30,7 +30,7 @@ from .serializers import (
 
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 # DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
-# enterprise traces its own lots, with only its direct partners named.
+# enterprise traces its own lots, with only its direct partners named (§7).
 TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 
 
@@ -135,8 +135,8 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
         """Where the lot and everything made from it went (forward), or what went into it
         and who supplied it (backward). Regulators may trace any lot their region's
         parties produced or held; the result follows the chain across regions. An
-        enterprise traces the lots it produced: it and its direct partners are named,
-        parties further away shown by region and kind only."""
+        enterprise traces the lots it produced or held (by confirmed custody): it and its
+        direct partners are named, parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
             raise NotFound("No such lot.")
