@@ -17,15 +17,24 @@ Delivery is at least once: a subscriber deduplicates on the `Idempotency-Key` he
 delivery id, stable across retries) or `X-Levee-Alert-Id`. The body is the alert's JSON;
 `X-Levee-Signature: sha256=<hex>` is the HMAC-SHA256 of exactly those bytes with the
 subscription's secret.
+
+The same outbox carries notices to holders (`outbox_add`, topic `notice`): each goes only to
+the active subscriptions of the holder's own party that ask for `notice`, with the body the
+notices app wrote. Deliveries are enqueued in batches; a worker sends a batch through one
+shared HTTP client (connection reuse) on a pool of threads, so one slow receiver holds up
+one thread, not the batch.
 """
 
 import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import batched
 
 import httpx
 import structlog
@@ -42,7 +51,7 @@ log = structlog.get_logger(__name__)
 
 SIGNATURE_HEADER = "X-Levee-Signature"
 USER_AGENT = "Levee-Webhooks/1"
-_SEND_THREADS = 8
+_SEND_THREADS = 16
 
 
 def _setting(name):
@@ -50,7 +59,10 @@ def _setting(name):
 
 
 def subscription_matches(subscription, alert):
-    """Empty kinds or regions match everything; a region matches alerts inside it."""
+    """Empty kinds or regions match everything; a region matches alerts inside it. A
+    party's subscription gets its notices only, never alerts."""
+    if subscription.party_uscc:
+        return False
     if subscription.kinds and alert.kind not in subscription.kinds:
         return False
     if subscription.regions:
@@ -73,25 +85,55 @@ def on_alert_raised(alert):
     return deliveries
 
 
+def outbox_add(*, topic, messages):
+    """Write one delivery per message and matching subscription, in the caller's
+    transaction; enqueue them after it commits. A message is a dict with `party_uscc`
+    (whose subscriptions get it), `subject_id`, `key` (unique per subscription) and `body`.
+    Returns the number of deliveries written."""
+    by_party = {}
+    for subscription in AlertSubscription.objects.filter(
+        active=True, party_uscc__in={m["party_uscc"] for m in messages}
+    ):
+        if not subscription.kinds or topic in subscription.kinds:
+            by_party.setdefault(subscription.party_uscc, []).append(subscription)
+    deliveries = [
+        AlertDelivery(
+            topic=topic,
+            subscription=subscription,
+            subject_id=message["subject_id"],
+            message_key=message["key"],
+            body=message["body"],
+        )
+        for message in messages
+        for subscription in by_party.get(message["party_uscc"], ())
+    ]
+    if not deliveries:
+        return 0
+    AlertDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: enqueue(ids))
+    return len(ids)
+
+
 def enqueue(delivery_ids, *, countdown=None):
-    """Hand deliveries to Celery. A broker outage is logged, never raised: the deliveries
-    stay pending and deliver_pending_alerts sends them later."""
-    from .tasks import deliver_alert
+    """Hand deliveries to Celery, a batch per task. A broker outage is logged, never
+    raised: the deliveries stay pending and deliver_pending_alerts sends them later."""
+    from .tasks import deliver_batch
 
     queued = 0
-    for delivery_id in delivery_ids:
+    for chunk in batched(delivery_ids, _setting("batch_size")):
         try:
-            deliver_alert.apply_async(
-                (delivery_id,),
+            deliver_batch.apply_async(
+                (list(chunk),),
                 countdown=countdown,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
             )
-            queued += 1
+            queued += len(chunk)
         except Exception as exc:  # any broker or transport error
             log.warning(
                 "alert.delivery.enqueue_failed",
-                delivery_id=delivery_id,
+                delivery_ids=list(chunk)[:20],
                 error=f"{exc.__class__.__name__}: {exc}"[:300],
             )
             break  # the broker is down: the rest would fail the same way, and slowly
@@ -102,11 +144,22 @@ def signature(secret, body):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _encode(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
 def alert_body(alert):
     from .api.serializers import AlertSerializer
 
-    data = AlertSerializer(alert).data
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _encode(AlertSerializer(alert).data)
+
+
+def _body_and_id_header(delivery):
+    if delivery.alert_id is not None:
+        return alert_body(delivery.alert), {"X-Levee-Alert-Id": str(delivery.alert_id)}
+    return _encode(delivery.body), {
+        f"X-Levee-{delivery.topic.title()}-Id": str(delivery.subject_id)
+    }
 
 
 @dataclass(frozen=True)
@@ -153,7 +206,7 @@ def _claim(queryset, limit):
         )
     outgoing = []
     for delivery in claimed:
-        body = alert_body(delivery.alert)
+        body, id_header = _body_and_id_header(delivery)
         outgoing.append(
             Outgoing(
                 delivery_id=delivery.pk,
@@ -164,7 +217,8 @@ def _claim(queryset, limit):
                     "User-Agent": USER_AGENT,
                     SIGNATURE_HEADER: signature(delivery.subscription.secret, body),
                     "Idempotency-Key": str(delivery.pk),
-                    "X-Levee-Alert-Id": str(delivery.alert_id),
+                    "X-Levee-Topic": delivery.topic,
+                    **id_header,
                     "X-Levee-Delivery-Id": str(delivery.pk),
                     "X-Levee-Attempt": str(delivery.attempt_count + 1),
                 },
@@ -191,12 +245,33 @@ def _post(outgoing, client):
     )
 
 
-def _client():
-    timeout = httpx.Timeout(
-        _setting("timeout_seconds"), connect=_setting("connect_timeout_seconds")
-    )
-    # Redirects are not followed: a subscriber answers where it was registered.
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+class _Sender:
+    """The process's HTTP client and thread pool, shared by every batch it sends so that
+    connections to a subscriber are reused; built afresh in a forked worker child."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = None
+
+    def get(self):
+        with self._lock:
+            if self._pid != os.getpid():
+                timeout = httpx.Timeout(
+                    _setting("timeout_seconds"), connect=_setting("connect_timeout_seconds")
+                )
+                limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+                # Redirects are not followed: a subscriber answers where it was registered.
+                self.client = httpx.Client(
+                    timeout=timeout, limits=limits, follow_redirects=False, trust_env=False
+                )
+                self.pool = ThreadPoolExecutor(
+                    max_workers=_SEND_THREADS, thread_name_prefix="levee-webhook"
+                )
+                self._pid = os.getpid()
+            return self.client, self.pool
+
+
+_sender = _Sender()
 
 
 def backoff(attempt_count):
@@ -247,8 +322,8 @@ def _send_all(outgoing):
     up the others; then record every outcome."""
     if not outgoing:
         return []
-    with _client() as client, ThreadPoolExecutor(max_workers=_SEND_THREADS) as pool:
-        outcomes = list(pool.map(lambda o: _post(o, client), outgoing))
+    client, pool = _sender.get()
+    outcomes = list(pool.map(lambda o: _post(o, client), outgoing))
     return [d for d in (_record(outcome) for outcome in outcomes) if d is not None]
 
 
@@ -263,6 +338,19 @@ def delivery_send(*, delivery_id):
         delay = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0)
         enqueue([delivery.pk], countdown=round(delay))
     return delivery.status
+
+
+def delivery_send_batch(*, delivery_ids):
+    """Send the deliveries of a batch that are pending and due (the Celery task's body);
+    each failure that leaves one pending re-enqueues it with its backoff."""
+    sent = _send_all(_claim(AlertDelivery.objects.filter(pk__in=delivery_ids), len(delivery_ids)))
+    if not _eager():
+        now = timezone.now()
+        for delivery in sent:
+            if delivery.status == DeliveryStatus.PENDING:
+                delay = max((delivery.next_attempt_at - now).total_seconds(), 0)
+                enqueue([delivery.pk], countdown=round(delay))
+    return {"sent": len(sent)}
 
 
 def _eager():

@@ -15,6 +15,8 @@ from core.models import Alert
 from core.rules import rule
 from core.services import alert_raise
 from core.workdays import due_after
+from notices.choices import NoticeMeasure, NoticeSource
+from notices.services import notices_issue
 from traceability.models import Party
 
 from .choices import ObjectionOutcome, RecallKind, RecallState
@@ -176,6 +178,15 @@ def recall_transition(*, recall, action, actor, payload=None):
             locked.announce_due_at = _deadline(locked, "announce_due", now)
         elif action == "announce":
             locked.announced_at = now
+            notices_issue(
+                source_kind=NoticeSource.RECALL,
+                source_id=locked.pk,
+                source_number=locked.recall_no,
+                lots=locked.lots.all(),
+                measure=NoticeMeasure.RECALL,
+                producer_id=locked.producer_id,
+                actor=actor,
+            )
         elif action == "complete":
             locked.completed_at = now
             locked.summary_due_at = due_after(now, rule("recalls.summary_due"))

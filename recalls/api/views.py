@@ -10,6 +10,9 @@ from rest_framework.throttling import AnonRateThrottle
 
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from notices.api.serializers import NoticeBoardDetailSerializer
+from notices.api.views import board_context
+from notices.selectors import notice_board, notices_of_recall
 
 from .. import exports, selectors, services
 from ..filtersets import PublicRecallFilterSet, RecallFilterSet
@@ -132,6 +135,20 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
         return self._transition(request, "terminate", ReasonSerializer)
+
+    @extend_schema(
+        summary="The recall's notices board",
+        description="Holders of the recall's lots notified when it was announced: how many "
+        "were notified, delivered, acknowledged, completed and overdue, confirmed and "
+        "unconfirmed custody, and each notice.",
+        responses=NoticeBoardDetailSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def notices(self, request, pk=None):
+        recall = self.get_object()
+        board = notice_board(notices_of_recall(recall_id=recall.pk))
+        return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

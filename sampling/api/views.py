@@ -6,6 +6,9 @@ from rest_framework.response import Response
 
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from notices.api.serializers import NoticeBoardDetailSerializer
+from notices.api.views import board_context
+from notices.selectors import notice_board, notices_of_disposition
 
 from .. import selectors, services
 from ..filtersets import SampleFilterSet, TaskFilterSet
@@ -45,6 +48,7 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
         "object_": sample_machine.transitions["object"].roles,  # `object` shadows a builtin
         "stats": SAMPLE_READERS,
         "history": SAMPLE_READERS,
+        "notices": frozenset({Role.REGULATOR}),
     }
 
     def get_queryset(self):
@@ -117,6 +121,20 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
     @action(detail=True, methods=["post"])
     def dispose(self, request, pk=None):
         return self._transition(request, services.sample_dispose, s.DisposeSerializer)
+
+    @extend_schema(
+        summary="The disposition's notices board",
+        description="Holders of the sample's lot notified by its disposition: how many were "
+        "notified, delivered, acknowledged, completed and overdue, confirmed and unconfirmed "
+        "custody, and each notice.",
+        responses=NoticeBoardDetailSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def notices(self, request, pk=None):
+        sample = self.get_object()
+        board = notice_board(notices_of_disposition(lot_id=sample.lot_id))
+        return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])

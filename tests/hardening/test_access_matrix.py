@@ -37,7 +37,8 @@ from .access_world import ROLES, build_world
 # fmt: off
 MATRIX = {
     #                                                  adm regula inspec lab    enterp sentin ano
-    # alerts: regulators of the alert's region; subscriptions and deliveries: admins only
+    # alerts: regulators of the alert's region; deliveries: admins only; subscriptions:
+    # admins, and enterprise users for their own party's notices
     "GET /alerts/":                                     "all ok     403    403    403    403",
     "GET /alerts/{id}/":                                "ok  ok|404 403    403    403    403",
     "POST /alerts/{id}/acknowledge/":                   "ok  ok|404 403    403    403    403",
@@ -46,11 +47,11 @@ MATRIX = {
     "GET /alerts/deliveries/":                          "all 403    403    403    403    403",
     "GET /alerts/deliveries/{id}/":                     "ok  403    403    403    403    403",
     "POST /alerts/deliveries/{id}/retry/":              "ok  403    403    403    403    403",
-    "GET /alerts/subscriptions/":                       "all 403    403    403    403    403",
-    "POST /alerts/subscriptions/":                      "ok  403    403    403    403    403",
-    "GET /alerts/subscriptions/{id}/":                  "ok  403    403    403    403    403",
-    "PATCH /alerts/subscriptions/{id}/":                "ok  403    403    403    403    403",
-    "DELETE /alerts/subscriptions/{id}/":               "ok  403    403    403    403    403",
+    "GET /alerts/subscriptions/":                       "all 403    403    403    ok     403",
+    "POST /alerts/subscriptions/":                      "ok  403    403    403    ok     403",
+    "GET /alerts/subscriptions/{id}/":                  "ok  403    403    403    ok|404 403",
+    "PATCH /alerts/subscriptions/{id}/":                "ok  403    403    403    ok|404 403",
+    "DELETE /alerts/subscriptions/{id}/":               "ok  403    403    403    ok|404 403",
     # injury: sites and reports for regulators (region) and sentinels (own site)
     "GET /injury/sites/":                               "all ok     403    403    403    ok",
     "POST /injury/sites/":                              "ok  403    403    403    403    403",
@@ -73,6 +74,12 @@ MATRIX = {
     "POST /injury/accidents/{id}/full_report/":         "ok  ok|404 403    403    ok|404 ok|404",
     "POST /injury/accidents/{id}/open_investigation/":  "ok  ok|404 403    403    403    403",
     "POST /injury/accidents/{id}/conclude/":            "ok  ok|404 403    403    403    403",
+    # notices to holders: the holder's enterprise users, regulators of its region
+    "GET /notices/":                                    "all ok     403    403    ok     403",
+    "GET /notices/{id}/":                               "ok  ok|404 403    403    ok|404 403",
+    "GET /notices/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
+    "POST /notices/{id}/acknowledge/":                  "ok  403    403    403    ok|404 403",
+    "POST /notices/{id}/complete/":                     "ok  ok|404 403    403    ok|404 403",
     # public recall notices: no auth, both sides are announced
     "GET /public/recalls/":                            "all all    all    all    all    all    all",
     "GET /public/recalls/{id}/":                        "ok  ok     ok     ok     ok     ok     ok",
@@ -83,6 +90,7 @@ MATRIX = {
     "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    403    403",
     "GET /recalls/{id}/affected-parties/":              "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
+    "GET /recalls/{id}/notices/":                       "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/progress/":                      "ok  ok|404 403    403    ok|404 403",
     "POST /recalls/{id}/progress/":                     "ok  403    403    403    ok|404 403",
     "GET /recalls/{id}/objection/":                     "ok  ok|404 403    403    ok|404 403",
@@ -111,6 +119,7 @@ MATRIX = {
     "GET /sampling/samples/stats/":                     "all ok     ok     ok     ok     403",
     "GET /sampling/samples/{id}/":                      "ok  ok|404 ok|404 ok|404 ok|404 403",
     "GET /sampling/samples/{id}/history/":              "ok  ok|404 ok|404 ok|404 ok|404 403",
+    "GET /sampling/samples/{id}/notices/":              "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/receive/":             "ok  403    403    ok|404 403    403",
     "POST /sampling/samples/{id}/record_results/":      "ok  403    ok|404 ok|404 403    403",
     "POST /sampling/samples/{id}/issue_report/":        "ok  403    ok|404 ok|404 403    403",
@@ -157,6 +166,7 @@ OBJECT_OF = {
     "/injury/accidents/": "accident",
     "/injury/reports/": "report",
     "/injury/sites/": "site",
+    "/notices/": "notice",
     "/public/recalls/": "recall",
     "/recalls/": "recall",
     "/risk/assessments/": "assessment",
@@ -461,8 +471,9 @@ CREATES = {
     "POST /injury/reports/": _report,
 }
 # Creating endpoints without a scoped reference in the body, or checked elsewhere: the
-# EPCIS capture maps onto the same service as events/bulk/.
-UNSCOPED_CREATES = {"POST /traceability/epcis/capture/"}
+# EPCIS capture maps onto the same service as events/bulk/; a subscription takes its party
+# from the caller (tests/notices/test_subscriptions.py).
+UNSCOPED_CREATES = {"POST /traceability/epcis/capture/", "POST /alerts/subscriptions/"}
 
 
 def _creators(key):
