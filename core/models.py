@@ -249,7 +249,7 @@ class AlertDelivery(models.Model):
     dead. An alert is rendered when sent; any other topic carries its body."""
 
     alert = models.ForeignKey(
-        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
     )
     topic = models.CharField(
         max_length=16, choices=DeliveryTopic.choices, default=DeliveryTopic.ALERT
@@ -260,7 +260,7 @@ class AlertDelivery(models.Model):
     # One message per subscription and key (e.g. "notice:12:1", a notice's revision).
     message_key = models.CharField(max_length=64, blank=True)
     subscription = models.ForeignKey(
-        AlertSubscription, on_delete=models.CASCADE, related_name="deliveries"
+        AlertSubscription, on_delete=models.PROTECT, related_name="deliveries"
     )
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -308,7 +308,7 @@ class AlertDelivery(models.Model):
 class AlertDeliveryAttempt(models.Model):
     """One POST of a delivery: what the subscriber answered, or why it failed."""
 
-    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempts")
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.PROTECT, related_name="attempts")
     number = models.PositiveSmallIntegerField()
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -321,3 +321,18 @@ class AlertDeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's DatabaseCache (the columns `createcachetable` makes), kept as a
+    model so migrations create it: the cache while Redis is unreachable (core.cache)."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "levee_cache"
+
+    def __str__(self):
+        return self.cache_key

@@ -17,7 +17,6 @@ from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history_bulk
 from core.workdays import due_after
-from traceability.choices import EventKind
 from traceability.models import Lot
 from traceability.selectors import lot_trace
 
@@ -32,32 +31,15 @@ def notice_due_at(*, measure, urgent, sent_at):
     return due_after(sent_at, rule(f"notices.due.{kind}"))
 
 
-def custody_of(trace):
-    """{party id: custody confirmed} for the parties a trace reaches: confirmed when a
-    shipment to the party and its receipt of the same lot match (DESIGN.md §5.2)."""
-    shipped, received, confirmed = set(), set(), {}
-    for edge in trace["edges"]:
-        to = edge.get("to") or ""
-        if not to.startswith("party:") or edge["kind"] not in (EventKind.SHIP, EventKind.RECEIVE):
-            continue
-        party_id = int(to.removeprefix("party:"))
-        confirmed.setdefault(party_id, False)
-        key = (edge["from"], to, edge["lot"])
-        (shipped if edge["kind"] == EventKind.SHIP else received).add(key)
-        if key in shipped and key in received:
-            confirmed[party_id] = True
-    return confirmed
-
-
 def _holders(*, lots, producer_id, trace):
-    """(lot, party row of the trace, custody confirmed) for every party the forward trace
-    of each lot reaches, the producer excepted."""
+    """(lot, party row of the trace) for every party the forward trace of each lot
+    reaches, the producer excepted: holders of confirmed and unconfirmed custody alike
+    (the row's `confirmed`, DESIGN.md §5.2)."""
     for lot in lots:
         lot_trace_ = trace if trace is not None else lot_trace(lot_ids=[lot.pk])
-        custody = custody_of(lot_trace_)
         for party in lot_trace_["parties"]:
             if party["id"] != producer_id and party["quantity"]:
-                yield lot, party, custody.get(party["id"], False)
+                yield lot, party
 
 
 def acknowledge_url(notice_id):
@@ -144,19 +126,19 @@ def notices_issue(
         existing = Notice.objects.select_for_update().filter(
             source_kind=source_kind,
             lot__in=[lot.pk for lot in lots],
-            party__in={party["id"] for _, party, _ in holders},
+            party__in={party["id"] for _, party in holders},
         )
         if source_kind == NoticeSource.RECALL:
             existing = existing.filter(source_id=source_id)
         existing = {(n.party_id, n.lot_id): n for n in existing}
         new, changed, history, outgoing = [], [], [], []
-        for lot, party, confirmed in holders:
+        for lot, party in holders:
             fields = {
                 "source_id": source_id,
                 "source_number": source_number,
                 "quantity_received": Decimal(str(party["quantity"])),
                 "unit": lot.unit,
-                "custody_confirmed": confirmed,
+                "custody_confirmed": party["confirmed"],
             }
             notice = existing.get((party["id"], lot.pk))
             if notice is None:
