@@ -187,5 +187,10 @@ def subscription_update(*, subscription, **fields):
 
 
 def subscription_delete(*, subscription):
-    """Delete a subscription with its deliveries (pending ones are no longer wanted)."""
-    subscription.delete()
+    """Remove a subscription. One that has deliveries is deactivated instead, its
+    deliveries kept (DESIGN.md §5.2: deliveries are never hard-deleted)."""
+    if subscription.deliveries.exists():
+        subscription.active = False
+        subscription.save(update_fields=["active"])
+    else:
+        subscription.delete()

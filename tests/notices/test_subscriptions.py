@@ -85,3 +85,27 @@ def test_a_partys_subscription_gets_its_notices_and_no_alert(chain, regulator):
     assert delivery.body["lot"]["lot_code"] == chain.lot.lot_code
     # A subscription for alerts gets no notice (they go to their holders only).
     assert [d.topic for d in AlertDelivery.objects.filter(subscription=everything)] == ["alert"]
+
+
+def test_removing_a_subscription_that_delivered_keeps_its_deliveries(
+    api, chain, enterprise_of, regulator
+):
+    client = api.as_(enterprise_of(chain.shop_a))
+    created = client.post(
+        SUBSCRIPTIONS, {"url": "http://127.0.0.1:9/a", "secret": SECRET}, format="json"
+    ).json()
+    notices_issue(
+        source_kind="disposition",
+        source_id=1,
+        source_number="S-1",
+        lots=[chain.lot],
+        measure="take_down",
+        producer_id=chain.producer.pk,
+        actor=regulator,
+    )
+
+    assert client.delete(f"{SUBSCRIPTIONS}{created['id']}/").status_code == 204
+
+    subscription = AlertSubscription.objects.get(pk=created["id"])
+    assert subscription.active is False
+    assert subscription.deliveries.count() == 1
