@@ -19,10 +19,10 @@ delivery id, stable across retries) or `X-Levee-Alert-Id`. The body is the alert
 subscription's secret.
 
 The same outbox carries notices to holders (`outbox_add`, topic `notice`): each goes only to
-the active subscriptions of the holder's own party that ask for `notice`, with the body the
-notices app wrote. Deliveries are enqueued in batches; a worker sends a batch through one
-shared HTTP client (connection reuse) on a pool of threads, so one slow receiver holds up
-one thread, not the batch.
+the active subscriptions of the holder's own party that ask for `notice`, its body rendered
+when sent by the renderer the notices app registered (core sits below it). Deliveries are
+enqueued in batches; a worker sends a batch through one shared HTTP client (connection
+reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch.
 """
 
 import datetime as dt
@@ -39,9 +39,11 @@ from itertools import batched
 import httpx
 import structlog
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .choices import DeliveryStatus
+from .db import bulk_insert
 from .exceptions import Conflict
 from .models import AlertDelivery, AlertDeliveryAttempt, AlertSubscription
 from .regions import covers
@@ -85,10 +87,19 @@ def on_alert_raised(alert):
     return deliveries
 
 
+_renderers = {}
+
+
+def register_renderer(topic, render):
+    """`render(subject_ids)` -> {subject id: JSON-able body}: how a topic's messages are
+    written when they are sent."""
+    _renderers[topic] = render
+
+
 def outbox_add(*, topic, messages):
     """Write one delivery per message and matching subscription, in the caller's
     transaction; enqueue them after it commits. A message is a dict with `party_uscc`
-    (whose subscriptions get it), `subject_id`, `key` (unique per subscription) and `body`.
+    (whose subscriptions get it), `subject_id` and `key` (unique per subscription).
     Returns the number of deliveries written."""
     by_party = {}
     for subscription in AlertSubscription.objects.filter(
@@ -102,14 +113,13 @@ def outbox_add(*, topic, messages):
             subscription=subscription,
             subject_id=message["subject_id"],
             message_key=message["key"],
-            body=message["body"],
         )
         for message in messages
         for subscription in by_party.get(message["party_uscc"], ())
     ]
     if not deliveries:
         return 0
-    AlertDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    bulk_insert(deliveries)
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: enqueue(ids))
     return len(ids)
@@ -154,12 +164,23 @@ def alert_body(alert):
     return _encode(AlertSerializer(alert).data)
 
 
-def _body_and_id_header(delivery):
-    if delivery.alert_id is not None:
-        return alert_body(delivery.alert), {"X-Levee-Alert-Id": str(delivery.alert_id)}
-    return _encode(delivery.body), {
-        f"X-Levee-{delivery.topic.title()}-Id": str(delivery.subject_id)
-    }
+def _bodies_and_id_headers(deliveries):
+    """{delivery id: (body bytes, id header)}; each topic's bodies rendered in one go."""
+    subjects = {}
+    for delivery in deliveries:
+        if delivery.alert_id is None:
+            subjects.setdefault(delivery.topic, set()).add(delivery.subject_id)
+    rendered = {topic: _renderers[topic](ids) for topic, ids in subjects.items()}
+    result = {}
+    for delivery in deliveries:
+        if delivery.alert_id is not None:
+            header = {"X-Levee-Alert-Id": str(delivery.alert_id)}
+            result[delivery.pk] = (alert_body(delivery.alert), header)
+        else:
+            header = {f"X-Levee-{delivery.topic.title()}-Id": str(delivery.subject_id)}
+            body = rendered[delivery.topic][delivery.subject_id]
+            result[delivery.pk] = (_encode(body), header)
+    return result
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,9 @@ def _claim(queryset, limit):
             next_attempt_at=now + lease
         )
     outgoing = []
+    bodies = _bodies_and_id_headers(claimed)
     for delivery in claimed:
-        body, id_header = _body_and_id_header(delivery)
+        body, id_header = bodies[delivery.pk]
         outgoing.append(
             Outgoing(
                 delivery_id=delivery.pk,
@@ -279,42 +301,77 @@ def backoff(attempt_count):
     return dt.timedelta(seconds=min(cap, base * 2 ** max(attempt_count - 1, 0)))
 
 
-def _record(outcome):
-    """Write the attempt and the delivery's new status. Returns the delivery."""
+def _record(outcomes):
+    """Write each outcome's attempt and its delivery's new status, for a whole batch in
+    one transaction. Returns the deliveries (those still there)."""
+    if not outcomes:
+        return []
+    now = timezone.now()
     with transaction.atomic():
-        delivery = AlertDelivery.objects.select_for_update().filter(pk=outcome.delivery_id).first()
-        if delivery is None:  # its subscription was deleted while the POST was under way
-            return None
-        delivery.attempt_count += 1
-        AlertDeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=AlertDeliveryAttempt.objects.filter(delivery=delivery).count() + 1,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-            succeeded=outcome.succeeded,
+        deliveries = {
+            d.pk: d
+            for d in AlertDelivery.objects.select_for_update().filter(
+                pk__in=[o.delivery_id for o in outcomes]
+            )
+        }
+        numbers = dict(
+            AlertDeliveryAttempt.objects.filter(delivery__in=list(deliveries))
+            .values("delivery")
+            .annotate(n=Count("id"))
+            .values_list("delivery", "n")
         )
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
-        now = timezone.now()
-        if outcome.succeeded:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
-        elif delivery.attempt_count >= _setting("max_attempts"):
-            delivery.status = DeliveryStatus.DEAD
-        else:
-            delivery.next_attempt_at = now + backoff(delivery.attempt_count)
-        delivery.save()
-    log.info(
-        "alert.delivery.attempt",
-        delivery_id=delivery.pk,
-        alert_id=delivery.alert_id,
-        attempt=delivery.attempt_count,
-        status_code=outcome.status_code,
-        error=outcome.error or None,
-        result=delivery.status,
-    )
-    return delivery
+        attempts, recorded = [], []
+        for outcome in outcomes:
+            delivery = deliveries.get(outcome.delivery_id)
+            if delivery is None:  # its subscription was deleted while the POST was under way
+                continue
+            delivery.attempt_count += 1
+            attempts.append(
+                AlertDeliveryAttempt(
+                    delivery=delivery,
+                    number=numbers.get(delivery.pk, 0) + 1,
+                    at=now,
+                    status_code=outcome.status_code,
+                    error=outcome.error,
+                    duration_ms=outcome.duration_ms,
+                    succeeded=outcome.succeeded,
+                )
+            )
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = outcome.error
+            delivery.updated_at = now
+            if outcome.succeeded:
+                delivery.status = DeliveryStatus.DELIVERED
+                delivery.delivered_at = now
+            elif delivery.attempt_count >= _setting("max_attempts"):
+                delivery.status = DeliveryStatus.DEAD
+            else:
+                delivery.next_attempt_at = now + backoff(delivery.attempt_count)
+            recorded.append(delivery)
+        bulk_insert(attempts)
+        AlertDelivery.objects.bulk_update(
+            recorded,
+            [
+                "attempt_count",
+                "last_status_code",
+                "last_error",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+                "updated_at",
+            ],
+        )
+    for delivery in recorded:
+        log.info(
+            "alert.delivery.attempt",
+            delivery_id=delivery.pk,
+            alert_id=delivery.alert_id,
+            attempt=delivery.attempt_count,
+            status_code=delivery.last_status_code,
+            error=delivery.last_error or None,
+            result=delivery.status,
+        )
+    return recorded
 
 
 def _send_all(outgoing):
@@ -323,8 +380,7 @@ def _send_all(outgoing):
     if not outgoing:
         return []
     client, pool = _sender.get()
-    outcomes = list(pool.map(lambda o: _post(o, client), outgoing))
-    return [d for d in (_record(outcome) for outcome in outcomes) if d is not None]
+    return _record(list(pool.map(lambda o: _post(o, client), outgoing)))
 
 
 def delivery_send(*, delivery_id):

@@ -246,7 +246,8 @@ class AlertDelivery(models.Model):
     """One message to one subscription: the outbox row. Written in the transaction that
     raised the alert (or issued the notice); sent by a Celery task after commit and re-sent
     by the deliver_pending_alerts job until it is delivered or, after the attempt limit,
-    dead. An alert is rendered when sent; any other topic carries its body."""
+    dead. The message is rendered when sent: an alert from its row, any other topic by
+    the renderer its app registered (core.delivery.register_renderer)."""
 
     alert = models.ForeignKey(
         Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
@@ -254,9 +255,8 @@ class AlertDelivery(models.Model):
     topic = models.CharField(
         max_length=16, choices=DeliveryTopic.choices, default=DeliveryTopic.ALERT
     )
-    # The notice (or other subject) a non-alert message is about, and its body.
+    # The notice (or other subject) a non-alert message is about.
     subject_id = models.BigIntegerField(null=True, blank=True)
-    body = models.JSONField(null=True, blank=True)
     # One message per subscription and key (e.g. "notice:12:1", a notice's revision).
     message_key = models.CharField(max_length=64, blank=True)
     subscription = models.ForeignKey(

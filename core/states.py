@@ -124,7 +124,9 @@ def record_history(obj, *, action, from_state, to_state, actor, payload=None):
 def record_history_bulk(entries, *, actor):
     """Write many history entries in one statement (a fan-out that changes many objects
     at once): `entries` are (obj, action, from_state, to_state, payload)."""
-    return StateHistory.objects.bulk_create(
+    from .db import bulk_insert
+
+    return bulk_insert(
         [
             StateHistory(
                 content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
@@ -137,8 +139,7 @@ def record_history_bulk(entries, *, actor):
                 payload=payload or {},
             )
             for obj, action, from_state, to_state, payload in entries
-        ],
-        batch_size=1000,
+        ]
     )
 
 

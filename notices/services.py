@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, DeliveryTopic
+from core.db import bulk_insert
 from core.delivery import outbox_add
 from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history_bulk
 from core.workdays import due_after
-from traceability.models import Lot
 from traceability.selectors import lot_trace
 
 from .choices import MEASURE_RANK, NoticeMeasure, NoticeSource, NoticeState
@@ -58,8 +58,15 @@ INSTRUCTIONS = {
 }
 
 
-def notice_body(notice, *, party, lot, product):
+def notice_bodies(notice_ids):
+    """{notice id: webhook body} (the outbox's renderer for topic `notice`)."""
+    notices = Notice.objects.filter(pk__in=notice_ids).select_related("party", "lot", "product")
+    return {notice.pk: notice_body(notice) for notice in notices}
+
+
+def notice_body(notice):
     """The webhook body: what to do, with which lot, by when, and where to acknowledge."""
+    party, lot, product = notice.party, notice.lot, notice.product
     due = timezone.localtime(notice.due_at).isoformat()
     zh, en = INSTRUCTIONS[notice.measure]
     return {
@@ -71,7 +78,7 @@ def notice_body(notice, *, party, lot, product):
         "instruction": f"{zh}。请于 {due} 前确认在库数量与已下架数量。",
         "instruction_en": f"{en}; acknowledge the quantity on hand and removed by {due}.",
         "due_at": due,
-        "party": {"id": party["id"], "uscc": party["uscc"], "name": party["name"]},
+        "party": {"id": party.pk, "uscc": party.uscc, "name": party.name},
         "lot": {"id": lot.pk, "lot_code": lot.lot_code},
         "product": {
             "id": product.pk,
@@ -113,7 +120,7 @@ def notices_issue(
     the single lot in `lots` when the caller has it already. Returns what was done."""
     if source_kind not in NoticeSource.values or measure not in NoticeMeasure.values:
         raise ValueError(f"notice from {source_kind!r} with measure {measure!r}")
-    lots = list(Lot.objects.select_related("product").filter(pk__in=[lot.pk for lot in lots]))
+    lots = list(lots)
     holders = list(
         _holders(lots=lots, producer_id=producer_id, trace=trace if len(lots) == 1 else None)
     )
@@ -131,7 +138,7 @@ def notices_issue(
         if source_kind == NoticeSource.RECALL:
             existing = existing.filter(source_id=source_id)
         existing = {(n.party_id, n.lot_id): n for n in existing}
-        new, changed, history, outgoing = [], [], [], []
+        new, changed, history, outgoing = [], [], [], []  # outgoing: (notice, party uscc)
         for lot, party in holders:
             fields = {
                 "source_id": source_id,
@@ -153,7 +160,7 @@ def notices_issue(
                     **fields,
                 )
                 new.append(notice)
-                outgoing.append((notice, lot, party))
+                outgoing.append((notice, party["uscc"]))
                 continue
             before = {name: getattr(notice, name) for name in fields}
             for name, value in fields.items():
@@ -169,7 +176,7 @@ def notices_issue(
                 notice.revision += 1
                 notice.overdue_alerted_at = None
                 changed.append(notice)
-                outgoing.append((notice, lot, party))
+                outgoing.append((notice, party["uscc"]))
                 payload = {"measure": measure, "source": f"{source_kind}:{source_id}"}
                 history.append((notice, "reissue", from_state, notice.state, payload))
                 summary["reissued"] += 1
@@ -180,7 +187,7 @@ def notices_issue(
                 }
                 history.append((notice, "update", notice.state, notice.state, payload))
                 summary["updated"] += 1
-        Notice.objects.bulk_create(new, batch_size=1000)
+        bulk_insert(new)
         history += [
             (
                 notice,
@@ -216,12 +223,11 @@ def notices_issue(
             topic=DeliveryTopic.NOTICE,
             messages=[
                 {
-                    "party_uscc": party["uscc"],
+                    "party_uscc": uscc,
                     "subject_id": notice.pk,
                     "key": f"notice:{notice.pk}:{notice.revision}",
-                    "body": notice_body(notice, party=party, lot=lot, product=lot.product),
                 }
-                for notice, lot, party in outgoing
+                for notice, uscc in outgoing
             ],
         )
     return summary

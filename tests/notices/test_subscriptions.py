@@ -4,7 +4,7 @@ import pytest
 
 from core.models import AlertDelivery, AlertSubscription
 from core.services import alert_raise
-from notices.services import notices_issue
+from notices.services import notice_bodies, notices_issue
 from tests.conftest import CHAOYANG
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +81,9 @@ def test_a_partys_subscription_gets_its_notices_and_no_alert(chain, regulator):
 
     [delivery] = AlertDelivery.objects.filter(subscription=shop_a)
     assert delivery.topic == "notice"
-    assert delivery.body["party"]["uscc"] == chain.shop_a.uscc
-    assert delivery.body["lot"]["lot_code"] == chain.lot.lot_code
+    body = notice_bodies([delivery.subject_id])[delivery.subject_id]
+    assert body["party"]["uscc"] == chain.shop_a.uscc
+    assert body["lot"]["lot_code"] == chain.lot.lot_code
     # A subscription for alerts gets no notice (they go to their holders only).
     assert [d.topic for d in AlertDelivery.objects.filter(subscription=everything)] == ["alert"]
 
