@@ -16,7 +16,7 @@ import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
-MODULES = ["trace", "samples", "estimates", "signals"]
+MODULES = ["trace", "samples", "estimates", "signals", "notices"]
 
 
 def bench_database_url():

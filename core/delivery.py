@@ -102,20 +102,20 @@ def outbox_add(*, topic, messages):
     (whose subscriptions get it), `subject_id` and `key` (unique per subscription).
     Returns the number of deliveries written."""
     by_party = {}
-    for subscription in AlertSubscription.objects.filter(
+    for subscription_id, party_uscc, kinds in AlertSubscription.objects.filter(
         active=True, party_uscc__in={m["party_uscc"] for m in messages}
-    ):
-        if not subscription.kinds or topic in subscription.kinds:
-            by_party.setdefault(subscription.party_uscc, []).append(subscription)
+    ).values_list("id", "party_uscc", "kinds"):
+        if not kinds or topic in kinds:
+            by_party.setdefault(party_uscc, []).append(subscription_id)
     deliveries = [
         AlertDelivery(
             topic=topic,
-            subscription=subscription,
+            subscription_id=subscription_id,
             subject_id=message["subject_id"],
             message_key=message["key"],
         )
         for message in messages
-        for subscription in by_party.get(message["party_uscc"], ())
+        for subscription_id in by_party.get(message["party_uscc"], ())
     ]
     if not deliveries:
         return 0
