@@ -38,6 +38,8 @@ class AlertKind(models.TextChoices):
     NONCONFORMANCE_CLUSTER = "nonconformance_cluster", "不合格聚集 non-conformance cluster"
     RISK_MEASURE = "risk_measure", "风险措施 risk measure"
     NOTICE_UNACKNOWLEDGED = "notice_unacknowledged", "通知未确认 notice unacknowledged"
+    CASE_HANDED_OVER = "case_handed_over", "案件移送 case handed over"
+    COMPLAINT_CLUSTER = "complaint_cluster", "投诉聚集 complaint cluster"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -187,10 +187,8 @@ def subscription_update(*, subscription, **fields):
 
 
 def subscription_delete(*, subscription):
-    """Remove a subscription. One that has deliveries is deactivated instead, its
-    deliveries kept (DESIGN.md §5.2: deliveries are never hard-deleted)."""
-    if subscription.deliveries.exists():
-        subscription.active = False
-        subscription.save(update_fields=["active"])
-    else:
-        subscription.delete()
+    """A deleted subscription is deactivated: no alert reaches it any more, and its
+    deliveries stay on record (delivery history is never deleted)."""
+    subscription.active = False
+    subscription.save(update_fields=["active"])
+    return subscription
