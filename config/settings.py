@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "traceability",
+    "notices",
     "recalls",
     "sampling",
     "injury",
@@ -278,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "SampleConclusionEnum": "sampling.choices.Conclusion",
         "DispositionMeasureEnum": "sampling.choices.Measure",
         "DeliveryStatusEnum": "core.choices.DeliveryStatus",
+        "NoticeStateEnum": "notices.choices.NoticeState",
+        "NoticeMeasureEnum": "notices.choices.NoticeMeasure",
         "RiskMeasureEnum": "risk.choices.Measure",
         "RiskAssessmentStateEnum": "risk.choices.AssessmentState",
         "SiteKindEnum": "core.choices.SiteKind",
@@ -445,9 +448,18 @@ LEVEE_RULES = {
             "connect_timeout_seconds": 2,
             "timeout_seconds": 5,
             "lease_seconds": 60,
+            # Deliveries handed to one Celery task (sent in parallel by its worker).
+            "batch_size": 50,
         },
     },
+    # Notices to holders (DESIGN.md §8): acknowledged within 24 hours for a recall or a
+    # serious risk, 72 hours otherwise.
+    "notices": {
+        "due": {"urgent": (24, "hours"), "default": (72, "hours")},
+    },
 }
+# Where Levee is reached from outside: the links in notices (acknowledge URLs).
+LEVEE_BASE_URL = env("LEVEE_BASE_URL", default="http://localhost:8000").rstrip("/")
 LEVEE_RULES_OVERRIDE = env.json("LEVEE_RULES_JSON", default={})
 # The key of the hash that keeps a complainant's contact (risk.services.contact_hash);
 # changing it makes earlier complaints unmatched for de-duplication, nothing else.

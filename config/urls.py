@@ -17,6 +17,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("alerts/", include("core.api.urls")),
     path("traceability/", include("traceability.api.urls")),
+    path("notices/", include("notices.api.urls")),
     path("recalls/", include("recalls.api.urls")),
     path("public/", include("recalls.api.public_urls")),
     path("public/", include("sampling.api.public_urls")),

@@ -37,6 +37,7 @@ class AlertKind(models.TextChoices):
     RECALL_PROGRESS_OVERDUE = "recall_progress_overdue", "召回进度逾期 recall progress overdue"
     NONCONFORMANCE_CLUSTER = "nonconformance_cluster", "不合格聚集 non-conformance cluster"
     RISK_MEASURE = "risk_measure", "风险措施 risk measure"
+    NOTICE_UNACKNOWLEDGED = "notice_unacknowledged", "通知未确认 notice unacknowledged"
     CASE_HANDED_OVER = "case_handed_over", "案件移送 case handed over"
     COMPLAINT_CLUSTER = "complaint_cluster", "投诉聚集 complaint cluster"
 
@@ -45,3 +46,14 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "待发送 pending"
     DELIVERED = "delivered", "已送达 delivered"
     DEAD = "dead", "已放弃 dead"
+
+
+class DeliveryTopic(models.TextChoices):
+    """What an outbox row carries: an alert, or a notice to a holder (notices app)."""
+
+    ALERT = "alert", "预警 alert"
+    NOTICE = "notice", "通知 notice"
+
+
+# What a subscription may ask for in `kinds`: alert kinds, and "notice" (a party's notices).
+SUBSCRIPTION_KINDS = [*AlertKind.choices, (DeliveryTopic.NOTICE.value, DeliveryTopic.NOTICE.label)]

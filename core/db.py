@@ -21,3 +21,36 @@ def fetchall_prepared(sql, params):
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()
+
+
+def bulk_insert(objs, *, batch_size=1000):
+    """Insert new model instances of one model and set their ids: on PostgreSQL the ids
+    come from the sequence in one query and the rows go in by COPY (a fan-out of
+    thousands of rows stays a few statements and skips the per-value SQL quoting of
+    bulk_create); elsewhere bulk_create."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [obj.pk]
+                    + [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+                )
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs

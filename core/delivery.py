@@ -17,22 +17,33 @@ Delivery is at least once: a subscriber deduplicates on the `Idempotency-Key` he
 delivery id, stable across retries) or `X-Levee-Alert-Id`. The body is the alert's JSON;
 `X-Levee-Signature: sha256=<hex>` is the HMAC-SHA256 of exactly those bytes with the
 subscription's secret.
+
+The same outbox carries notices to holders (`outbox_add`, topic `notice`): each goes only to
+the active subscriptions of the holder's own party that ask for `notice`, its body rendered
+when sent by the renderer the notices app registered (core sits below it). Deliveries are
+enqueued in batches; a worker sends a batch through one shared HTTP client (connection
+reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch.
 """
 
 import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import batched
 
 import httpx
 import structlog
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .choices import DeliveryStatus
+from .db import bulk_insert
 from .exceptions import Conflict
 from .models import AlertDelivery, AlertDeliveryAttempt, AlertSubscription
 from .regions import covers
@@ -42,7 +53,7 @@ log = structlog.get_logger(__name__)
 
 SIGNATURE_HEADER = "X-Levee-Signature"
 USER_AGENT = "Levee-Webhooks/1"
-_SEND_THREADS = 8
+_SEND_THREADS = 16
 
 
 def _setting(name):
@@ -50,7 +61,10 @@ def _setting(name):
 
 
 def subscription_matches(subscription, alert):
-    """Empty kinds or regions match everything; a region matches alerts inside it."""
+    """Empty kinds or regions match everything; a region matches alerts inside it. A
+    party's subscription gets its notices only, never alerts."""
+    if subscription.party_uscc:
+        return False
     if subscription.kinds and alert.kind not in subscription.kinds:
         return False
     if subscription.regions:
@@ -73,25 +87,63 @@ def on_alert_raised(alert):
     return deliveries
 
 
+_renderers = {}
+
+
+def register_renderer(topic, render):
+    """`render(subject_ids)` -> {subject id: JSON-able body}: how a topic's messages are
+    written when they are sent."""
+    _renderers[topic] = render
+
+
+def outbox_add(*, topic, messages):
+    """Write one delivery per message and matching subscription, in the caller's
+    transaction; enqueue them after it commits. A message is a dict with `party_uscc`
+    (whose subscriptions get it), `subject_id` and `key` (unique per subscription).
+    Returns the number of deliveries written."""
+    by_party = {}
+    for subscription_id, party_uscc, kinds in AlertSubscription.objects.filter(
+        active=True, party_uscc__in={m["party_uscc"] for m in messages}
+    ).values_list("id", "party_uscc", "kinds"):
+        if not kinds or topic in kinds:
+            by_party.setdefault(party_uscc, []).append(subscription_id)
+    deliveries = [
+        AlertDelivery(
+            topic=topic,
+            subscription_id=subscription_id,
+            subject_id=message["subject_id"],
+            message_key=message["key"],
+        )
+        for message in messages
+        for subscription_id in by_party.get(message["party_uscc"], ())
+    ]
+    if not deliveries:
+        return 0
+    bulk_insert(deliveries)
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: enqueue(ids))
+    return len(ids)
+
+
 def enqueue(delivery_ids, *, countdown=None):
-    """Hand deliveries to Celery. A broker outage is logged, never raised: the deliveries
-    stay pending and deliver_pending_alerts sends them later."""
-    from .tasks import deliver_alert
+    """Hand deliveries to Celery, a batch per task. A broker outage is logged, never
+    raised: the deliveries stay pending and deliver_pending_alerts sends them later."""
+    from .tasks import deliver_batch
 
     queued = 0
-    for delivery_id in delivery_ids:
+    for chunk in batched(delivery_ids, _setting("batch_size")):
         try:
-            deliver_alert.apply_async(
-                (delivery_id,),
+            deliver_batch.apply_async(
+                (list(chunk),),
                 countdown=countdown,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
             )
-            queued += 1
+            queued += len(chunk)
         except Exception as exc:  # any broker or transport error
             log.warning(
                 "alert.delivery.enqueue_failed",
-                delivery_id=delivery_id,
+                delivery_ids=list(chunk)[:20],
                 error=f"{exc.__class__.__name__}: {exc}"[:300],
             )
             break  # the broker is down: the rest would fail the same way, and slowly
@@ -102,11 +154,33 @@ def signature(secret, body):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _encode(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
 def alert_body(alert):
     from .api.serializers import AlertSerializer
 
-    data = AlertSerializer(alert).data
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _encode(AlertSerializer(alert).data)
+
+
+def _bodies_and_id_headers(deliveries):
+    """{delivery id: (body bytes, id header)}; each topic's bodies rendered in one go."""
+    subjects = {}
+    for delivery in deliveries:
+        if delivery.alert_id is None:
+            subjects.setdefault(delivery.topic, set()).add(delivery.subject_id)
+    rendered = {topic: _renderers[topic](ids) for topic, ids in subjects.items()}
+    result = {}
+    for delivery in deliveries:
+        if delivery.alert_id is not None:
+            header = {"X-Levee-Alert-Id": str(delivery.alert_id)}
+            result[delivery.pk] = (alert_body(delivery.alert), header)
+        else:
+            header = {f"X-Levee-{delivery.topic.title()}-Id": str(delivery.subject_id)}
+            body = rendered[delivery.topic][delivery.subject_id]
+            result[delivery.pk] = (_encode(body), header)
+    return result
 
 
 @dataclass(frozen=True)
@@ -152,8 +226,9 @@ def _claim(queryset, limit):
             next_attempt_at=now + lease
         )
     outgoing = []
+    bodies = _bodies_and_id_headers(claimed)
     for delivery in claimed:
-        body = alert_body(delivery.alert)
+        body, id_header = bodies[delivery.pk]
         outgoing.append(
             Outgoing(
                 delivery_id=delivery.pk,
@@ -164,7 +239,8 @@ def _claim(queryset, limit):
                     "User-Agent": USER_AGENT,
                     SIGNATURE_HEADER: signature(delivery.subscription.secret, body),
                     "Idempotency-Key": str(delivery.pk),
-                    "X-Levee-Alert-Id": str(delivery.alert_id),
+                    "X-Levee-Topic": delivery.topic,
+                    **id_header,
                     "X-Levee-Delivery-Id": str(delivery.pk),
                     "X-Levee-Attempt": str(delivery.attempt_count + 1),
                 },
@@ -191,12 +267,33 @@ def _post(outgoing, client):
     )
 
 
-def _client():
-    timeout = httpx.Timeout(
-        _setting("timeout_seconds"), connect=_setting("connect_timeout_seconds")
-    )
-    # Redirects are not followed: a subscriber answers where it was registered.
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+class _Sender:
+    """The process's HTTP client and thread pool, shared by every batch it sends so that
+    connections to a subscriber are reused; built afresh in a forked worker child."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = None
+
+    def get(self):
+        with self._lock:
+            if self._pid != os.getpid():
+                timeout = httpx.Timeout(
+                    _setting("timeout_seconds"), connect=_setting("connect_timeout_seconds")
+                )
+                limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+                # Redirects are not followed: a subscriber answers where it was registered.
+                self.client = httpx.Client(
+                    timeout=timeout, limits=limits, follow_redirects=False, trust_env=False
+                )
+                self.pool = ThreadPoolExecutor(
+                    max_workers=_SEND_THREADS, thread_name_prefix="levee-webhook"
+                )
+                self._pid = os.getpid()
+            return self.client, self.pool
+
+
+_sender = _Sender()
 
 
 def backoff(attempt_count):
@@ -204,42 +301,77 @@ def backoff(attempt_count):
     return dt.timedelta(seconds=min(cap, base * 2 ** max(attempt_count - 1, 0)))
 
 
-def _record(outcome):
-    """Write the attempt and the delivery's new status. Returns the delivery."""
+def _record(outcomes):
+    """Write each outcome's attempt and its delivery's new status, for a whole batch in
+    one transaction. Returns the deliveries (those still there)."""
+    if not outcomes:
+        return []
+    now = timezone.now()
     with transaction.atomic():
-        delivery = AlertDelivery.objects.select_for_update().filter(pk=outcome.delivery_id).first()
-        if delivery is None:  # its subscription was deleted while the POST was under way
-            return None
-        delivery.attempt_count += 1
-        AlertDeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=AlertDeliveryAttempt.objects.filter(delivery=delivery).count() + 1,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-            succeeded=outcome.succeeded,
+        deliveries = {
+            d.pk: d
+            for d in AlertDelivery.objects.select_for_update().filter(
+                pk__in=[o.delivery_id for o in outcomes]
+            )
+        }
+        numbers = dict(
+            AlertDeliveryAttempt.objects.filter(delivery__in=list(deliveries))
+            .values("delivery")
+            .annotate(n=Count("id"))
+            .values_list("delivery", "n")
         )
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
-        now = timezone.now()
-        if outcome.succeeded:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
-        elif delivery.attempt_count >= _setting("max_attempts"):
-            delivery.status = DeliveryStatus.DEAD
-        else:
-            delivery.next_attempt_at = now + backoff(delivery.attempt_count)
-        delivery.save()
-    log.info(
-        "alert.delivery.attempt",
-        delivery_id=delivery.pk,
-        alert_id=delivery.alert_id,
-        attempt=delivery.attempt_count,
-        status_code=outcome.status_code,
-        error=outcome.error or None,
-        result=delivery.status,
-    )
-    return delivery
+        attempts, recorded = [], []
+        for outcome in outcomes:
+            delivery = deliveries.get(outcome.delivery_id)
+            if delivery is None:  # its subscription was deleted while the POST was under way
+                continue
+            delivery.attempt_count += 1
+            attempts.append(
+                AlertDeliveryAttempt(
+                    delivery=delivery,
+                    number=numbers.get(delivery.pk, 0) + 1,
+                    at=now,
+                    status_code=outcome.status_code,
+                    error=outcome.error,
+                    duration_ms=outcome.duration_ms,
+                    succeeded=outcome.succeeded,
+                )
+            )
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = outcome.error
+            delivery.updated_at = now
+            if outcome.succeeded:
+                delivery.status = DeliveryStatus.DELIVERED
+                delivery.delivered_at = now
+            elif delivery.attempt_count >= _setting("max_attempts"):
+                delivery.status = DeliveryStatus.DEAD
+            else:
+                delivery.next_attempt_at = now + backoff(delivery.attempt_count)
+            recorded.append(delivery)
+        bulk_insert(attempts)
+        AlertDelivery.objects.bulk_update(
+            recorded,
+            [
+                "attempt_count",
+                "last_status_code",
+                "last_error",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+                "updated_at",
+            ],
+        )
+    for delivery in recorded:
+        log.info(
+            "alert.delivery.attempt",
+            delivery_id=delivery.pk,
+            alert_id=delivery.alert_id,
+            attempt=delivery.attempt_count,
+            status_code=delivery.last_status_code,
+            error=delivery.last_error or None,
+            result=delivery.status,
+        )
+    return recorded
 
 
 def _send_all(outgoing):
@@ -247,9 +379,8 @@ def _send_all(outgoing):
     up the others; then record every outcome."""
     if not outgoing:
         return []
-    with _client() as client, ThreadPoolExecutor(max_workers=_SEND_THREADS) as pool:
-        outcomes = list(pool.map(lambda o: _post(o, client), outgoing))
-    return [d for d in (_record(outcome) for outcome in outcomes) if d is not None]
+    client, pool = _sender.get()
+    return _record(list(pool.map(lambda o: _post(o, client), outgoing)))
 
 
 def delivery_send(*, delivery_id):
@@ -263,6 +394,19 @@ def delivery_send(*, delivery_id):
         delay = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0)
         enqueue([delivery.pk], countdown=round(delay))
     return delivery.status
+
+
+def delivery_send_batch(*, delivery_ids):
+    """Send the deliveries of a batch that are pending and due (the Celery task's body);
+    each failure that leaves one pending re-enqueues it with its backoff."""
+    sent = _send_all(_claim(AlertDelivery.objects.filter(pk__in=delivery_ids), len(delivery_ids)))
+    if not _eager():
+        now = timezone.now()
+        for delivery in sent:
+            if delivery.status == DeliveryStatus.PENDING:
+                delay = max((delivery.next_attempt_at - now).total_seconds(), 0)
+                enqueue([delivery.pk], countdown=round(delay))
+    return {"sent": len(sent)}
 
 
 def _eager():

@@ -8,7 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import AlertKind, AlertSeverity, AlertStatus, DeliveryStatus, Role, SiteKind
+from .choices import (
+    AlertKind,
+    AlertSeverity,
+    AlertStatus,
+    DeliveryStatus,
+    DeliveryTopic,
+    Role,
+    SiteKind,
+)
 from .regions import validate_region_code
 from .scoping import RestrictedQuerySet, Scope
 
@@ -213,7 +221,8 @@ class Alert(models.Model):
 
 
 class AlertSubscription(models.Model):
-    """A webhook that receives alerts matching its kinds and regions (empty: all)."""
+    """A webhook that receives alerts matching its kinds and regions (empty: all), or, for
+    an enterprise's subscription (`party_uscc` set), only the notices to its party."""
 
     name = models.CharField(max_length=100, blank=True)
     url = models.URLField(max_length=500)
@@ -221,13 +230,16 @@ class AlertSubscription(models.Model):
     kinds = models.JSONField(default=list, blank=True)
     regions = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
+    # An enterprise's subscription: only notices to this party, never alerts.
+    party_uscc = models.CharField(max_length=18, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
-    scope = Scope(roles=frozenset())  # admins only
+    # Admins all; an enterprise its own party's.
+    scope = Scope(party=("party_uscc",), roles=frozenset({Role.ENTERPRISE}))
 
     class Meta:
         ordering = ["id"]
@@ -237,11 +249,22 @@ class AlertSubscription(models.Model):
 
 
 class AlertDelivery(models.Model):
-    """One alert to one subscription: the outbox row. Written in the transaction that
-    raised the alert; sent by a Celery task after commit and re-sent by the
-    deliver_pending_alerts job until it is delivered or, after the attempt limit, dead."""
+    """One message to one subscription: the outbox row. Written in the transaction that
+    raised the alert (or issued the notice); sent by a Celery task after commit and re-sent
+    by the deliver_pending_alerts job until it is delivered or, after the attempt limit,
+    dead. The message is rendered when sent: an alert from its row, any other topic by
+    the renderer its app registered (core.delivery.register_renderer)."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    topic = models.CharField(
+        max_length=16, choices=DeliveryTopic.choices, default=DeliveryTopic.ALERT
+    )
+    # The notice (or other subject) a non-alert message is about.
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    # One message per subscription and key (e.g. "notice:12:1", a notice's revision).
+    message_key = models.CharField(max_length=64, blank=True)
     subscription = models.ForeignKey(
         AlertSubscription, on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -267,18 +290,25 @@ class AlertDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_alert_and_subscription"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "message_key"],
+                condition=~Q(message_key=""),
+                name="one_delivery_per_message_and_subscription",
+            ),
         ]
         indexes = [
+            models.Index(fields=["topic", "subject_id"], name="delivery_topic_subject"),
             models.Index(
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="pending_delivery_due",
-            )
+            ),
         ]
 
     def __str__(self):
-        return f"alert {self.alert_id} -> subscription {self.subscription_id} ({self.status})"
+        what = f"alert {self.alert_id}" if self.alert_id else f"{self.topic} {self.subject_id}"
+        return f"{what} -> subscription {self.subscription_id} ({self.status})"
 
 
 class AlertDeliveryAttempt(models.Model):

@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from .choices import AlertSeverity, Role
+from .choices import AlertSeverity, DeliveryTopic, Role
 from .exceptions import ApplicationError
 from .models import Alert, Lab, SentinelSite, User
 from .regions import validate_region_code
@@ -142,23 +142,52 @@ def alert_resolve(*, alert, actor, note=""):
     return alert_machine.run(alert, "resolve", actor=actor, payload={"note": note})
 
 
+def _check_subscription(*, party_uscc, kinds, regions):
+    """An enterprise's subscription is for its party's notices and nothing else; any
+    other subscription is for alerts."""
+    notice = DeliveryTopic.NOTICE.value
+    if party_uscc:
+        if list(kinds) != [notice]:
+            raise ApplicationError(
+                f'An enterprise subscribes to its notices only: kinds ["{notice}"].', attr="kinds"
+            )
+        if regions:
+            raise ApplicationError(
+                "An enterprise's subscription covers its own party, not regions.", attr="regions"
+            )
+    elif notice in kinds:
+        raise ApplicationError(
+            "Notices go to their holder's own subscriptions (an enterprise user's).",
+            attr="kinds",
+        )
+
+
 def subscription_create(*, actor, url, secret, kinds=(), regions=(), name="", active=True):
+    """A webhook subscription. An enterprise user's is scoped to its party and carries its
+    notices (kinds defaults to ["notice"])."""
     from .models import AlertSubscription
 
+    party_uscc = actor.party_uscc if getattr(actor, "role", None) == Role.ENTERPRISE else ""
+    kinds = list(kinds) or ([DeliveryTopic.NOTICE.value] if party_uscc else [])
+    _check_subscription(party_uscc=party_uscc, kinds=kinds, regions=regions)
     return AlertSubscription.objects.create(
         url=url,
         secret=secret,
-        kinds=list(kinds),
+        kinds=kinds,
         regions=list(regions),
+        party_uscc=party_uscc,
         name=name,
         active=active,
-        created_by=actor,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
 def subscription_update(*, subscription, **fields):
     for name, value in fields.items():
         setattr(subscription, name, list(value) if name in ("kinds", "regions") else value)
+    _check_subscription(
+        party_uscc=subscription.party_uscc, kinds=subscription.kinds, regions=subscription.regions
+    )
     subscription.save()
     return subscription
 

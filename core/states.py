@@ -246,7 +246,29 @@ def record_history(obj, *, action, from_state, to_state, actor, payload=None):
     )
 
 
-__all__ = ["StateMachine", "Transition", "record_history"]
+def record_history_bulk(entries, *, actor):
+    """Write many history entries in one statement (a fan-out that changes many objects
+    at once): `entries` are (obj, action, from_state, to_state, payload)."""
+    from .db import bulk_insert
+
+    return bulk_insert(
+        [
+            StateHistory(
+                content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                object_id=obj.pk,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_username=getattr(actor, "username", "") or "system",
+                payload=payload or {},
+            )
+            for obj, action, from_state, to_state, payload in entries
+        ]
+    )
+
+
+__all__ = ["StateMachine", "Transition", "record_history", "record_history_bulk"]
 
 
 def _alert_machine():

@@ -22,3 +22,10 @@ def deliver_alert(delivery_id):
     from .delivery import delivery_send
 
     return delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="core.deliver_batch", ignore_result=True)
+def deliver_batch(delivery_ids):
+    from .delivery import delivery_send_batch
+
+    return delivery_send_batch(delivery_ids=delivery_ids)

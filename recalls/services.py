@@ -14,6 +14,8 @@ from core.models import Alert
 from core.rules import rule
 from core.services import alert_raise
 from core.workdays import due_after
+from notices.choices import NoticeMeasure, NoticeSource
+from notices.services import notices_issue
 from traceability.models import Lot, Party
 
 from .choices import ObjectionOutcome, RecallKind, RecallState
@@ -230,6 +232,15 @@ def recall_approve(*, recall, actor):
 def recall_announce(*, recall, actor):
     def effect(locked):
         locked.announced_at = timezone.now()
+        notices_issue(
+            source_kind=NoticeSource.RECALL,
+            source_id=locked.pk,
+            source_number=locked.recall_no,
+            lots=locked.lots.all(),
+            measure=NoticeMeasure.RECALL,
+            producer_id=locked.producer_id,
+            actor=actor,
+        )
 
     return recall_machine.run(recall, "announce", actor=actor, effect=effect)
 

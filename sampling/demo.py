@@ -10,7 +10,10 @@ from core.demo import BEIJING, CHAOYANG, LAB_CODE, SHANGHAI, password_for
 from core.models import Lab, User
 from core.regions import NATIONAL
 from core.services import user_upsert
+from notices.models import Notice
+from notices.services import notice_acknowledge, notice_complete
 from traceability.models import Lot, Party, Product
+from traceability.services import events_record_bulk
 
 from . import services
 from .choices import SampleState, TaskLevel, TaskMode
@@ -136,7 +139,104 @@ def seed():
             **lot_args,
         )
         _advance(sample, state, conclusion, inspector, lab, regulator, objector)
+    _notices_in_every_state()
+    _supplied_part_taken_down(tasks["standard"], producer, inspector, lab, regulator)
     return _national(inspector=inspector, lab=lab, regulator=regulator, shop=shop)
+
+
+def _notices_in_every_state():
+    """The disposed kettle lot's holders: one completed, one acknowledged, one overdue,
+    the rest just sent (the admin stands in for the holders' own users)."""
+    admin = User.objects.get(username="admin")
+    disposed = Sample.objects.filter(note="demo:disposed", state=SampleState.DISPOSED).first()
+    if disposed is None:
+        return
+    notices = list(
+        Notice.objects.filter(source_kind="disposition", lot_id=disposed.lot_id)
+        .select_related("party")
+        .order_by("-quantity_received", "id")
+    )
+    if len(notices) < 3 or any(n.state != "sent" for n in notices):
+        return  # too few holders, or done already
+    completed, acknowledged, overdue = notices[:3]
+    for notice in (completed, acknowledged):
+        half = notice.quantity_received / 2
+        notice_acknowledge(notice=notice, actor=admin, quantity_on_hand=half, quantity_removed=half)
+    notice_complete(notice=completed, actor=admin, note="已全部下架封存")
+    Notice.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - dt.timedelta(hours=6))
+
+
+def _supplied_part_taken_down(task, kettle_maker, inspector, lab, regulator):
+    """A power-cord lot the kettle maker bought fails a check at the kettle maker's plant:
+    the take-down notice goes to the kettle maker (the demo enterprise user's party)."""
+    note = "demo:supplied-part"
+    if Sample.objects.filter(note=note).exists():
+        return
+    supplier = _party(9, "北京安联电线电缆有限公司", "producer")
+    cord = Product.objects.get_or_create(
+        producer=supplier,
+        brand="安联",
+        model="PC-10A",
+        defaults={"name": "电源线 power cord", "category": "power_cord"},
+    )[0]
+    lot = Lot.objects.get_or_create(
+        product=cord,
+        lot_code="PC2025-0415",
+        defaults={"quantity": 5000, "produced_on": timezone.localdate() - dt.timedelta(days=60)},
+    )[0]
+
+    def day(days_ago):
+        return (timezone.now() - dt.timedelta(days=days_ago)).isoformat()
+
+    ship = {"source": supplier.pk, "destination": kettle_maker.pk}
+    shipped = [{"lot": lot.pk, "quantity": 3000}]
+    events_record_bulk(
+        actor=regulator,
+        items=[
+            {
+                "event_id": "demo-pc-1",
+                "kind": "commission",
+                "occurred_at": day(50),
+                "party": supplier.pk,
+                "lots": [{"lot": lot.pk, "quantity": 5000}],
+            },
+            {
+                "event_id": "demo-pc-2",
+                "kind": "ship",
+                "occurred_at": day(45),
+                "party": supplier.pk,
+                "lots": shipped,
+                **ship,
+            },
+            {
+                "event_id": "demo-pc-3",
+                "kind": "receive",
+                "occurred_at": day(44),
+                "party": kettle_maker.pk,
+                "lots": shipped,
+                **ship,
+            },
+        ],
+    )
+    sample = services.sample_create(
+        actor=inspector,
+        task=task,
+        sampled_party=kettle_maker,
+        producer=supplier,
+        lot=lot,
+        location_kind="production",
+        quantity=4,
+        backup_quantity=4,
+        sampled_at=timezone.now() - dt.timedelta(days=25),
+        inspectors=["张伟 110105-017", "李娜 110105-022"],
+        note=note,
+    )
+    _advance(sample, SampleState.REPORTED, "nonconforming", inspector, lab, regulator, None)
+    Sample.objects.filter(pk=sample.pk).update(notified_at=timezone.now() - dt.timedelta(days=16))
+    sample.refresh_from_db()
+    services.sample_dispose(
+        sample=sample, actor=regulator, measures=[{"measure": "take_down"}], note="责令下架"
+    )
 
 
 def _advance(sample, state, conclusion, inspector, lab, regulator, objector):

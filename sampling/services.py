@@ -19,6 +19,8 @@ from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history
 from core.workdays import due_after
+from notices.choices import NoticeSource
+from notices.services import notices_issue
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
 from traceability.selectors import lot_trace
@@ -839,6 +841,23 @@ def _record_failed_follow_up(sample, decided_at):
     original.save(update_fields=["measures"])
 
 
+def _notify_holders(sample, disposition, kinds, actor):
+    """A take-down or a recall reaches every holder of the lot: one notice each."""
+    for measure in (Measure.RECALL, Measure.TAKE_DOWN):
+        if measure in kinds:
+            notices_issue(
+                source_kind=NoticeSource.DISPOSITION,
+                source_id=disposition.pk,
+                source_number=sample.sample_no,
+                lots=[sample.lot],
+                measure=measure.value,
+                producer_id=sample.producer_id,
+                trace=disposition.trace,
+                actor=actor,
+            )
+            return
+
+
 def sample_dispose(*, sample, actor, measures, note=""):
     decided_at = timezone.now()
     normalised = _normalise_measures(measures, decided_at)
@@ -870,6 +889,7 @@ def sample_dispose(*, sample, actor, measures, note=""):
                 actor=actor,
             )
             disposition.save(update_fields=["recall"])
+        _notify_holders(locked, disposition, kinds, actor)
         if locked.follow_up_of_id:
             _record_failed_follow_up(locked, decided_at)
 

@@ -69,6 +69,16 @@ def seed():
         lots=[(kettle_lot, 600)],
         destination=p["distributor_sh"],
     )
+    # The Beijing distributor confirms its receipt (confirmed custody); the others do not.
+    _event(
+        "demo-k-2r",
+        EventKind.RECEIVE,
+        34,
+        p["distributor_bj"],
+        lots=[(kettle_lot, 1200)],
+        source=p["kettle_maker"],
+        destination=p["distributor_bj"],
+    )
     _event(
         "demo-k-4",
         EventKind.SHIP,

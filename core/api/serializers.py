@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.choices import AlertKind
+from core.choices import SUBSCRIPTION_KINDS
 from core.models import (
     Alert,
     AlertDelivery,
@@ -46,7 +46,7 @@ class NoteSerializer(serializers.Serializer):
 
 class AlertSubscriptionSerializer(serializers.ModelSerializer):
     kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=AlertKind.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=SUBSCRIPTION_KINDS), required=False, default=list
     )
     regions = serializers.ListField(
         child=serializers.CharField(validators=[validate_region_code]),
@@ -57,8 +57,18 @@ class AlertSubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertSubscription
-        fields = ["id", "name", "url", "secret", "kinds", "regions", "active", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "url",
+            "secret",
+            "kinds",
+            "regions",
+            "party_uscc",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = ["id", "party_uscc", "created_at"]
 
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
@@ -80,7 +90,9 @@ class AlertDeliverySerializer(serializers.ModelSerializer):
         model = AlertDelivery
         fields = [
             "id",
+            "topic",
             "alert",
+            "subject_id",
             "subscription",
             "status",
             "attempt_count",

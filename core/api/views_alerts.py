@@ -27,10 +27,13 @@ class AlertViewSet(TransitionViewSetMixin, HistoryMixin, LeveeReadOnlyViewSet):
 
 
 class AlertSubscriptionViewSet(mixins.DestroyModelMixin, LeveeModelViewSet):
+    """Webhook subscriptions: admins' for alerts; an enterprise user's for the notices to
+    its own party (kinds ["notice"], scoped to its party)."""
+
     queryset = AlertSubscription.objects.all()
     serializer_class = AlertSubscriptionSerializer
-    read_roles = frozenset()  # admins only
-    write_roles = frozenset()
+    read_roles = frozenset({Role.ENTERPRISE})
+    write_roles = frozenset({Role.ENTERPRISE})
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def create(self, request, *args, **kwargs):

@@ -12,6 +12,9 @@ from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
 from core.spreadsheets import CSVRenderer, XLSXRenderer
+from notices.api.serializers import NoticeBoardDetailSerializer
+from notices.api.views import board_context
+from notices.selectors import notice_board, notices_of_recall
 
 from .. import exports, selectors, services
 from ..filtersets import PublicRecallFilterSet, RecallFilterSet
@@ -76,6 +79,20 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         services.recall_update(recall=recall, actor=request.user, **serializer.validated_data)
         return self._detail(recall)
+
+    @extend_schema(
+        summary="The recall's notices board",
+        description="Holders of the recall's lots notified when it was announced: how many "
+        "were notified, delivered, acknowledged, completed and overdue, confirmed and "
+        "unconfirmed custody, and each notice.",
+        responses=NoticeBoardDetailSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def notices(self, request, pk=None):
+        recall = self.get_object()
+        board = notice_board(notices_of_recall(recall_id=recall.pk))
+        return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

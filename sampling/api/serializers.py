@@ -6,6 +6,8 @@ from core.api.fields import ScopedPrimaryKeyRelatedField
 from core.models import Lab
 from core.regions import validate_region_code
 from core.validators import validate_category
+from notices.api.serializers import NoticeBoardSerializer
+from notices.selectors import notice_board, notices_of_disposition
 from traceability.models import Lot, Party
 
 from ..choices import Conclusion, LocationKind, Measure, Verdict
@@ -298,6 +300,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 class DispositionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
     recall_no = serializers.CharField(source="recall.recall_no", read_only=True, default=None)
+    notices = serializers.SerializerMethodField()
 
     class Meta:
         model = Disposition
@@ -310,8 +313,16 @@ class DispositionSerializer(serializers.ModelSerializer):
             "recall",
             "recall_no",
             "trace",
+            "notices",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(NoticeBoardSerializer)
+    def get_notices(self, disposition):
+        """The board of the lot's notices; the list is at samples/{id}/notices/."""
+        return notice_board(
+            notices_of_disposition(lot_id=disposition.sample.lot_id), with_list=False
+        )
 
 
 class SampleDetailSerializer(SampleSerializer):

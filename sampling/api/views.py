@@ -11,6 +11,9 @@ from rest_framework.throttling import AnonRateThrottle
 from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from notices.api.serializers import NoticeBoardDetailSerializer
+from notices.api.views import board_context
+from notices.selectors import notice_board, notices_of_disposition
 
 from .. import exports, selectors, services
 from ..filtersets import PublicSpotCheckFilterSet, SampleFilterSet, TaskFilterSet
@@ -84,7 +87,11 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
     read_roles = SAMPLE_READERS
     write_roles = frozenset({Role.INSPECTOR})
-    action_roles = {"stats": SAMPLE_READERS, "history": SAMPLE_READERS}
+    action_roles = {
+        "stats": SAMPLE_READERS,
+        "history": SAMPLE_READERS,
+        "notices": frozenset({Role.REGULATOR}),
+    }
 
     def get_queryset(self):
         queryset = super().get_queryset().for_list()
@@ -107,6 +114,20 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         sample = services.sample_create(actor=request.user, **serializer.validated_data)
         return Response(s.SampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The disposition's notices board",
+        description="Holders of the sample's lot notified by its disposition: how many were "
+        "notified, delivered, acknowledged, completed and overdue, confirmed and unconfirmed "
+        "custody, and each notice.",
+        responses=NoticeBoardDetailSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def notices(self, request, pk=None):
+        sample = self.get_object()
+        board = notice_board(notices_of_disposition(lot_id=sample.lot_id))
+        return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(
         parameters=[

@@ -20,6 +20,7 @@ from core.regions import province_of
 from core.services import alert_raise, subscription_create
 from injury.models import AccidentCategory
 from injury.services import accident_create
+from notices.models import Notice
 from recalls.services import recall_object
 from risk.services import assessment_create, complaint_file
 from sampling.choices import Conclusion, SampleState
@@ -139,8 +140,20 @@ def _side(
             model=product.model,
             problem=["fire"],
         )
+    # The side's enterprise subscribes to its party's notices (admins see every one).
     subscription = subscription_create(
-        actor=admin, url=f"https://{tag}.example.org/hook", secret="s" * 32, regions=[region[:2]]
+        actor=enterprise, url=f"https://{tag}.example.org/hook", secret="s" * 32
+    )
+    notice = Notice.objects.create(
+        party=party,
+        lot=lot,
+        product=product,
+        measure="take_down",
+        quantity_received=10,
+        source_kind="disposition",
+        source_id=sample.pk,
+        source_number=sample.sample_no,
+        due_at=timezone.now() + dt.timedelta(hours=72),
     )
     alert = alert_raise(
         kind="deadline_overdue",
@@ -179,6 +192,7 @@ def _side(
         "alert": alert,
         "subscription": subscription,
         "delivery": delivery,
+        "notice": notice,
     }
 
 

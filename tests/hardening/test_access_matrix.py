@@ -38,7 +38,8 @@ from .access_world import ROLES, build_world
 # fmt: off
 MATRIX = {
     #                                                  adm regula inspec lab    enterp sentin ano
-    # alerts: regulators of the alert's region; subscriptions and deliveries: admins only
+    # alerts: regulators of the alert's region; deliveries: admins only; subscriptions:
+    # admins, and enterprise users for their own party's notices
     "GET /alerts/":                                     "all ok     403    403    403    403",
     "GET /alerts/{id}/":                                "ok  ok|404 403    403    403    403",
     "POST /alerts/{id}/acknowledge/":                   "ok  ok|404 403    403    403    403",
@@ -47,11 +48,11 @@ MATRIX = {
     "GET /alerts/deliveries/":                          "all 403    403    403    403    403",
     "GET /alerts/deliveries/{id}/":                     "ok  403    403    403    403    403",
     "POST /alerts/deliveries/{id}/retry/":              "ok  403    403    403    403    403",
-    "GET /alerts/subscriptions/":                       "all 403    403    403    403    403",
-    "POST /alerts/subscriptions/":                      "ok  403    403    403    403    403",
-    "GET /alerts/subscriptions/{id}/":                  "ok  403    403    403    403    403",
-    "PATCH /alerts/subscriptions/{id}/":                "ok  403    403    403    403    403",
-    "DELETE /alerts/subscriptions/{id}/":               "ok  403    403    403    403    403",
+    "GET /alerts/subscriptions/":                       "all 403    403    403    ok     403",
+    "POST /alerts/subscriptions/":                      "ok  403    403    403    ok     403",
+    "GET /alerts/subscriptions/{id}/":                  "ok  403    403    403    ok|404 403",
+    "PATCH /alerts/subscriptions/{id}/":                "ok  403    403    403    ok|404 403",
+    "DELETE /alerts/subscriptions/{id}/":               "ok  403    403    403    ok|404 403",
     # complaints: regulators file and read their region's; anyone files publicly
     "GET /complaints/":                                 "all ok     403    403    403    403",
     "POST /complaints/":                                "ok  ok     403    403    403    403",
@@ -82,6 +83,12 @@ MATRIX = {
     "POST /injury/accidents/{id}/full_report/":         "ok  ok|404 403    403    ok|404 ok|404",
     "POST /injury/accidents/{id}/open_investigation/":  "ok  ok|404 403    403    403    403",
     "POST /injury/accidents/{id}/conclude/":            "ok  ok|404 403    403    403    403",
+    # notices to holders: the holder's enterprise users, regulators of its region
+    "GET /notices/":                                    "all ok     403    403    ok     403",
+    "GET /notices/{id}/":                               "ok  ok|404 403    403    ok|404 403",
+    "GET /notices/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
+    "POST /notices/{id}/acknowledge/":                  "ok  403    403    403    ok|404 403",
+    "POST /notices/{id}/complete/":                     "ok  ok|404 403    403    ok|404 403",
     # public recall notices: no auth, both sides are announced
     "GET /public/recalls/":                            "all all    all    all    all    all    all",
     "GET /public/recalls/{id}/":                        "ok  ok     ok     ok     ok     ok     ok",
@@ -97,6 +104,7 @@ MATRIX = {
     "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/affected-parties/":              "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
+    "GET /recalls/{id}/notices/":                       "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/progress/":                      "ok  ok|404 403    403    ok|404 403",
     "POST /recalls/{id}/progress/":                     "ok  403    403    403    ok|404 403",
     "GET /recalls/{id}/objection/":                     "ok  ok|404 403    403    ok|404 403",
@@ -129,6 +137,7 @@ MATRIX = {
     "GET /sampling/samples/stats/":                     "all ok     ok     ok     ok     403",
     "GET /sampling/samples/{id}/":                      "ok  ok|404 ok|404 ok|404 ok|404 403",
     "GET /sampling/samples/{id}/history/":              "ok  ok|404 ok|404 ok|404 ok|404 403",
+    "GET /sampling/samples/{id}/notices/":              "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/receive/":             "ok  403    403    ok|404 403    403",
     # an inspector records results on site for rapid tasks only; "mine" is a standard task's
     "POST /sampling/samples/{id}/record_results/":      "ok  403    403|404 ok|404 403  403",
@@ -184,6 +193,7 @@ OBJECT_OF = {
     "/injury/accidents/": "accident",
     "/injury/reports/": "report",
     "/injury/sites/": "site",
+    "/notices/": "notice",
     "/public/recalls/": "recall",
     "/public/spot-checks/": "public_task",
     "/recalls/": "recall",
@@ -530,8 +540,13 @@ CREATES = {
     "POST /complaints/": _complaint,
 }
 # Creating endpoints without a scoped reference in the body, or checked elsewhere: the
-# EPCIS capture maps onto the same service as events/bulk/; anyone files a complaint.
-UNSCOPED_CREATES = {"POST /traceability/epcis/capture/", "POST /public/complaints/"}
+# EPCIS capture maps onto the same service as events/bulk/; anyone files a complaint; a
+# subscription takes its party from the caller (tests/notices/test_subscriptions.py).
+UNSCOPED_CREATES = {
+    "POST /traceability/epcis/capture/",
+    "POST /public/complaints/",
+    "POST /alerts/subscriptions/",
+}
 
 
 def _creators(key):

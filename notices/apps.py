@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    name = "notices"
+    verbose_name = "Notices to holders"
+
+    def ready(self):
+        from core.choices import DeliveryTopic
+        from core.delivery import register_renderer
+
+        from .services import notice_bodies
+
+        register_renderer(DeliveryTopic.NOTICE, notice_bodies)

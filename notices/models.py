@@ -1,0 +1,82 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.choices import Role
+from core.scoping import RestrictedQuerySet, Scope
+from traceability.models import Lot, Party, Product
+
+from .choices import NoticeMeasure, NoticeSource, NoticeState
+
+
+def _quantity(**kwargs):
+    return models.DecimalField(max_digits=14, decimal_places=3, **kwargs)
+
+
+class NoticeQuerySet(RestrictedQuerySet):
+    def overdue(self, now=None):
+        """Sent and not acknowledged by its due time."""
+        return self.filter(state=NoticeState.SENT, due_at__lt=now or timezone.now())
+
+
+class Notice(models.Model):
+    """A notice to a party that holds (or held) a lot: what to do with it and by when
+    (DESIGN.md §7). One per party and lot for a lot's dispositions (a later disposition
+    updates it), one per party, lot and recall for an announced recall. The source is
+    named by kind and id: sampling and recalls sit above this app."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="notices")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="notices")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=16, choices=NoticeMeasure.choices)
+    quantity_received = _quantity()
+    unit = models.CharField(max_length=16, blank=True)
+    # Whether the party's custody of the lot is confirmed by both sides (DESIGN.md §5.2):
+    # notices go to confirmed and unconfirmed holders alike; the board tells them apart.
+    custody_confirmed = models.BooleanField(default=False)
+    source_kind = models.CharField(max_length=16, choices=NoticeSource.choices)
+    source_id = models.BigIntegerField()
+    source_number = models.CharField(max_length=64, blank=True, help_text="Sample or recall no.")
+    state = models.CharField(
+        max_length=16, choices=NoticeState.choices, default=NoticeState.SENT, db_index=True
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    quantity_on_hand = _quantity(null=True, blank=True)
+    quantity_removed = _quantity(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Raised with the notice's webhook; a reissue (stronger measure) sends a new revision.
+    revision = models.PositiveIntegerField(default=1)
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoticeQuerySet.as_manager()
+    scope = Scope(
+        region=("party__region",),
+        party=("party__uscc",),
+        roles=frozenset({Role.REGULATOR, Role.ENTERPRISE}),
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "lot"],
+                condition=Q(source_kind="disposition"),
+                name="one_disposition_notice_per_party_and_lot",
+            ),
+            models.UniqueConstraint(
+                fields=["party", "lot", "source_id"],
+                condition=Q(source_kind="recall"),
+                name="one_recall_notice_per_party_lot_and_recall",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source_kind", "source_id"], name="notice_source"),
+            models.Index(fields=["due_at"], condition=Q(state="sent"), name="notice_sent_due"),
+        ]
+
+    def __str__(self):
+        return f"Notice {self.pk}: {self.measure} lot {self.lot_id} at party {self.party_id}"

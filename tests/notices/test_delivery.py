@@ -1,0 +1,137 @@
+"""Notices delivered through a real Celery worker on the real Redis to real HTTP servers on
+loopback: signed, each holder only its own, retried until delivered once, and kept through
+a broker outage."""
+
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from config.celery import app as celery_app
+from core import rules
+from core.choices import DeliveryStatus
+from core.jobs import run as run_job
+from core.models import AlertDelivery, AlertSubscription
+from notices.models import Notice
+from tests.core.test_delivery import WebhookServer
+from tests.core.test_delivery_worker import closed_port, use_broker
+
+from .conftest import dispose_url
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def quick_retries(settings):
+    settings.LEVEE_RULES_OVERRIDE = {"alerts": {"delivery": {"backoff_seconds": 1}}}
+    rules.clear_cache()
+    yield
+    rules.clear_cache()
+
+
+def secret_of(party):
+    return f"secret-of-{party.uscc}"
+
+
+def receivers(chain, statuses=None):
+    """One webhook server per holder, subscribed by the holder itself."""
+    servers = {}
+    for holder in chain.holders:
+        server = WebhookServer(statuses=(statuses or {}).get(holder.pk, (200,)))
+        server.__enter__()
+        servers[holder.pk] = server
+        AlertSubscription.objects.create(
+            url=server.url, secret=secret_of(holder), kinds=["notice"], party_uscc=holder.uscc
+        )
+    return servers
+
+
+def wait_until(condition, seconds=20):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return condition()
+
+
+def all_delivered():
+    return not AlertDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+
+
+def check_received(chain, servers):
+    for holder in chain.holders:
+        notice = Notice.objects.get(party=holder)
+        ok = [r for r in servers[holder.pk].requests]
+        assert ok, holder.name
+        for request in ok:
+            headers, raw = request["headers"], request["body"]
+            expected = hmac.new(secret_of(holder).encode(), raw, hashlib.sha256).hexdigest()
+            assert headers["X-Levee-Signature"] == f"sha256={expected}"
+            assert headers["X-Levee-Notice-Id"] == str(notice.pk)
+            body = json.loads(raw)
+            assert body["party"]["uscc"] == holder.uscc  # its own, nobody else's
+            assert (body["measure"], body["lot"]["lot_code"]) == ("take_down", chain.lot.lot_code)
+            assert body["due_at"] and "72" not in body["instruction"]
+            assert body["acknowledge_url"].endswith(f"/api/v1/notices/{notice.pk}/acknowledge/")
+            assert body["quantity_received"] == str(int(notice.quantity_received))
+
+
+def test_a_worker_delivers_each_holder_its_signed_notice_once(
+    api, regulator, chain, reported_sample, quick_retries
+):
+    celery_app.control.purge()
+    sample = reported_sample()
+    # Shop B's receiver fails twice, then recovers.
+    servers = receivers(chain, {chain.shop_b.pk: (500, 503, 200)})
+    try:
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
+            response = api.as_(regulator).post(
+                dispose_url(sample), {"measures": [{"measure": "take_down"}]}, format="json"
+            )
+            assert response.status_code == 200
+            assert wait_until(all_delivered, seconds=30)
+            time.sleep(1.5)  # nothing more arrives after a 2xx
+    finally:
+        for server in servers.values():
+            server.__exit__(None, None, None)
+
+    check_received(chain, servers)
+    for holder in chain.holders:
+        expected = 3 if holder == chain.shop_b else 1
+        assert len(servers[holder.pk].requests) == expected, holder.name
+    retried = AlertDelivery.objects.get(subscription__party_uscc=chain.shop_b.uscc)
+    assert [a.status_code for a in retried.attempts.all()] == [500, 503, 200]
+    board = api.as_(regulator).get(f"/api/v1/sampling/samples/{sample.pk}/notices/").json()
+    assert board["delivered"] == 4
+
+
+def test_notices_disposed_while_the_broker_is_down_are_delivered_when_it_is_back(
+    api, regulator, chain, reported_sample
+):
+    sample = reported_sample()
+    servers = receivers(chain)
+    try:
+        use_broker(f"redis://127.0.0.1:{closed_port()}/0")
+        try:
+            started = time.monotonic()
+            response = api.as_(regulator).post(
+                dispose_url(sample), {"measures": [{"measure": "take_down"}]}, format="json"
+            )
+            elapsed = time.monotonic() - started
+        finally:
+            use_broker(None)
+        assert response.status_code == 200
+        assert elapsed < 5
+        assert AlertDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 4
+        assert not any(server.requests for server in servers.values())
+
+        assert run_job("deliver_pending_alerts")["delivered"] == 4
+        assert run_job("deliver_pending_alerts")["delivered"] == 0
+    finally:
+        for server in servers.values():
+            server.__exit__(None, None, None)
+
+    check_received(chain, servers)
+    assert [len(servers[h.pk].requests) for h in chain.holders] == [1, 1, 1, 1]
