@@ -34,4 +34,5 @@ notice_machine = StateMachine(
         "completes the notice.",
     ),
     label="Notice",
+    subject="notice",
 )
