@@ -459,3 +459,66 @@ def confirmed_custody(lot_ids):
         event__withdrawn_at__isnull=True,
         event__party_id=F("event__source_id"),
     ).filter(Exists(receipt))
+
+
+def trace_for_party(trace, *, party_id):
+    """An enterprise's view of a trace of its own lot (DESIGN.md §7): itself and its
+    direct partners (the other end of a movement it is part of) named; every party
+    further away shown by region and kind only, under a key that means nothing outside
+    this answer; and of what those parties made or moved, no lot codes, products or event
+    ids."""
+    moves = [e for e in trace["edges"] if e["kind"] != EventKind.TRANSFORM]
+    own = _party_key(party_id)
+    named = {own}
+    for edge in moves:
+        ends = {edge["from"], edge["to"], _party_key(edge["party"])}
+        if own in ends:
+            named |= ends
+    named.discard(None)
+    parties = [n for n in trace["nodes"] if n["type"] == "party"]
+    hidden = {
+        node["key"]: f"party:~{index}"
+        for index, node in enumerate((n for n in parties if n["key"] not in named), start=1)
+    }
+    visible_lots = {
+        node["id"]
+        for node in trace["nodes"]
+        if node["type"] == "lot" and _party_key(node["producer"]) in named
+    }
+
+    def party_node(node):
+        if node["key"] in named:
+            return node
+        return {**node, "key": hidden[node["key"]], "id": None, "uscc": None, "name": None}
+
+    def lot_node(node):
+        if node["id"] in visible_lots:
+            return node
+        return {**node, "lot_code": None, "product": None, "product_name": None, "producer": None}
+
+    def edge_view(edge):
+        view = dict(edge)
+        own_event = own in (edge["from"], edge["to"], _party_key(edge["party"]))
+        if edge["kind"] != EventKind.TRANSFORM:
+            view["from"] = hidden.get(edge["from"], edge["from"])
+            view["to"] = hidden.get(edge["to"], edge["to"])
+        if _party_key(edge["party"]) not in named:
+            view["party"] = None
+        if not own_event:
+            view["event_id"] = None
+        if edge["lot"] not in visible_lots:
+            view["lot_code"] = None
+        if edge.get("input_lot") is not None and edge["input_lot"] not in visible_lots:
+            view["input_lot_code"] = None
+        return view
+
+    flat = [
+        row if _party_key(row["id"]) in named else {**row, "id": None, "uscc": None, "name": None}
+        for row in trace["parties"]
+    ]
+    return {
+        **trace,
+        "nodes": [party_node(n) if n["type"] == "party" else lot_node(n) for n in trace["nodes"]],
+        "edges": [edge_view(e) for e in trace["edges"]],
+        "parties": flat,
+    }

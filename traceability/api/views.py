@@ -28,9 +28,9 @@ from .serializers import (
 )
 
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
-# DESIGN.md §3: traces are the regulators' (and admins'); a trace crosses regions and
-# parties, so enterprises and inspectors do not get one.
-TRACERS = frozenset({Role.REGULATOR})
+# DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
+# enterprise traces its own lots, with only its direct partners named.
+TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -152,7 +152,9 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
     def trace(self, request, pk=None):
         """Where the lot and everything made from it went (forward), or what went into it
         and who supplied it (backward). Regulators may trace any lot their region's
-        parties produced or held; the result follows the chain across regions."""
+        parties produced or held; the result follows the chain across regions. An
+        enterprise traces the lots it produced: it and its direct partners are named,
+        parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
             raise NotFound("No such lot.")
@@ -170,6 +172,9 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
         trace = selectors.lot_trace(lot_ids=[lot_id], direction=direction, max_depth=max_depth)
         if not trace["nodes"]:  # the trace starts at the lot: no nodes, no such lot
             raise NotFound("No such lot.")
+        if request.user.role == Role.ENTERPRISE:
+            party = Party.objects.get(uscc=request.user.party_uscc)
+            trace = selectors.trace_for_party(trace, party_id=party.pk)
         name = f"trace-lot{lot_id}-{direction}"
         fmt = request.query_params.get("format", "json")
         if fmt == "csv":
