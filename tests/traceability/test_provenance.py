@@ -185,3 +185,60 @@ def test_an_enterprise_records_only_its_own_events_in_bulk(api, enterprise, part
     assert response.status_code == 201
     stored = Event.objects.get(event_id="bulk-0")
     assert stored.recorded_by == enterprise and not stored.recorded_by_regulator
+
+
+def _capture_receipt(client, lot, at, source):
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-01-10T10:00:00+08:00",
+        "epcisBody": {
+            "eventList": [
+                {
+                    "type": "ObjectEvent",
+                    "eventID": "urn:uuid:6a1f0c1e-0d52-4a0c-9d0e-3f1f6a2b9c01",
+                    "eventTime": "2026-01-10T10:00:00+08:00",
+                    "eventTimeZoneOffset": "+08:00",
+                    "action": "OBSERVE",
+                    "bizStep": "receiving",
+                    "bizLocation": {"id": f"urn:levee:party:{at.uscc}"},
+                    "quantityList": [
+                        {
+                            "epcClass": f"urn:levee:lot:{lot.product_id}:{lot.lot_code}",
+                            "quantity": 5,
+                        }
+                    ],
+                    "sourceList": [
+                        {"type": "owning_party", "source": f"urn:levee:party:{source.uscc}"}
+                    ],
+                }
+            ]
+        },
+    }
+    return client.post("/api/v1/traceability/epcis/capture/", document, format="json")
+
+
+def test_epcis_capture_records_provenance_and_widens_no_trace(
+    api, regulator, regulator_other, party, beijing_chain
+):
+    lot = beijing_chain["lot"]
+    claimant = PartyFactory(region=SHANGHAI, kind="distributor")
+    shanghai = api.as_(regulator_other)
+    response = _capture_receipt(shanghai, lot, claimant, party)
+    assert response.status_code == 201, response.content
+    event = Event.objects.get(kind="receive", party=claimant)
+    assert event.recorded_by == regulator_other and event.recorded_by_regulator
+    assert _trace(shanghai, lot).status_code == 404
+    edges = _trace(api.as_(regulator), lot).json()["edges"]
+    assert [e["confirmed"] for e in edges if e["event_id"] == event.event_id] == [False]
+
+
+def test_epcis_capture_holds_an_enterprise_to_its_own_party(
+    api, enterprise_other, party, beijing_chain
+):
+    # the Shanghai enterprise asserting a receipt at the Beijing producer
+    elsewhere = PartyFactory(region=SHANGHAI)
+    response = _capture_receipt(api.as_(enterprise_other), beijing_chain["lot"], party, elsewhere)
+    assert response.status_code == 400
+    assert not Event.objects.filter(kind="receive", party=party).exists()

@@ -93,7 +93,7 @@ class LotCorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class RetractionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -24,7 +24,7 @@ from .serializers import (
     LotSerializer,
     PartySerializer,
     ProductSerializer,
-    ReasonSerializer,
+    RetractionSerializer,
     TraceSerializer,
 )
 
@@ -196,7 +196,7 @@ class EventViewSet(
     action_roles = {"bulk": WRITERS, "retract": WRITERS}
 
     @extend_schema(
-        request=ReasonSerializer,
+        request=RetractionSerializer,
         responses={
             200: EventSerializer,
             400: OpenApiResponse(description="No reason given"),
@@ -211,7 +211,7 @@ class EventViewSet(
         """Withdraw a wrong event, with a `reason`. It stays stored and listed, flagged
         `withdrawn_at`; the trace and every figure built on it leave it out."""
         event = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = RetractionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = services.event_retract(
             event=event, actor=request.user, reason=serializer.validated_data["reason"]
