@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.choices import AlertKind, AlertSeverity, DeliveryTopic
 from core.db import bulk_insert
 from core.delivery import outbox_add
+from core.exceptions import ApplicationError
 from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history_bulk
@@ -233,8 +234,22 @@ def notices_issue(
     return summary
 
 
+def _within_received(notice, **quantities):
+    """Neither quantity may exceed what the party received."""
+    for name, value in quantities.items():
+        value = Decimal(str(value))
+        if value > notice.quantity_received:
+            raise ApplicationError(
+                f"{name} ({value.normalize():f}) is more than the "
+                f"{notice.quantity_received.normalize():f} {notice.unit} the party received.",
+                code="above_received",
+                attr=name,
+            )
+
+
 def notice_acknowledge(*, notice, actor, quantity_on_hand, quantity_removed, note=""):
     """The holder says how much of the lot it still holds and how much it has removed."""
+    _within_received(notice, quantity_on_hand=quantity_on_hand, quantity_removed=quantity_removed)
     payload = {
         "quantity_on_hand": str(quantity_on_hand),
         "quantity_removed": str(quantity_removed),
