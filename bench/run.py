@@ -16,7 +16,7 @@ import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
-MODULES = ["trace", "samples", "estimates", "signals", "notices"]
+MODULES = ["trace", "samples", "estimates", "signals", "epcis", "publish", "lookup", "notices"]
 
 
 def bench_database_url():

@@ -105,8 +105,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
 ]
+# Login lockout (core.auth): failures per username and per address within the window.
+LEVEE_LOGIN = {
+    "per_username": env.int("LOGIN_FAILURES_PER_USERNAME", default=10),
+    "per_address": env.int("LOGIN_FAILURES_PER_ADDRESS", default=50),
+    "window_seconds": env.int("LOGIN_LOCKOUT_MINUTES", default=15) * 60,
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -172,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
             "detect_complaint_clusters": 3600,
             "check_recall_progress": 3600,
             "purge_idempotency_keys": 3600,
+            "purge_login_failures": 3600,
         },
     ).items()
 }
@@ -179,7 +192,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework and its companions.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "core.auth.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
@@ -187,7 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -217,6 +230,7 @@ DRF_STANDARDIZED_ERRORS = {
         "405",
         "406",
         "409",
+        "413",
         "415",
         "422",
         "429",
@@ -225,6 +239,7 @@ DRF_STANDARDIZED_ERRORS = {
     ],
     "ERROR_SCHEMAS": {
         "409": "core.api.schema.ConflictResponseSerializer",
+        "413": "core.api.schema.ErrorResponseSerializer",
         "422": "core.api.schema.ErrorResponseSerializer",
         "503": "core.api.schema.ErrorResponseSerializer",
     },
@@ -236,7 +251,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
+    "TOKEN_OBTAIN_SERIALIZER": "core.auth.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "core.auth.TokenRefreshSerializer",
 }
+# Refreshing (which rotates the refresh token) cannot stretch a login past this.
+LEVEE_SESSION_MAX_SECONDS = env.int("JWT_SESSION_MAX_HOURS", default=24) * 3600
 
 _ERRORS = "drf_standardized_errors.openapi_serializers."
 SPECTACULAR_SETTINGS = {

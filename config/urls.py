@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from core.views import healthz, readyz
 
 api_v1 = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/token/blacklist/", TokenBlacklistView.as_view(), name="token_blacklist"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("alerts/", include("core.api.urls")),
@@ -22,6 +27,7 @@ api_v1 = [
     path("complaints/", include("risk.api.complaint_urls")),
     path("public/", include("risk.api.public_urls")),
     path("public/", include("portal.api.public_urls")),
+    path("enterprise/", include("portal.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,5 +37,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
+handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"

@@ -24,6 +24,27 @@ class LeveeUserAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         ("Levee", {"fields": ["role", "region", "party_uscc", "lab", "site"]}),
     ]
+    # The role and its link at creation too (a user without them fails User.clean); the
+    # password goes through AUTH_PASSWORD_VALIDATORS, as in add_user.
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                    "role",
+                    "region",
+                    "party_uscc",
+                    "lab",
+                    "site",
+                ],
+            },
+        )
+    ]
 
 
 @admin.register(Lab)

@@ -89,6 +89,14 @@ def purge_idempotency_keys():
     return {"deleted": purge_expired()}
 
 
+@job("purge_login_failures")
+def purge_login_failures():
+    """Delete failed logins older than the lockout window."""
+    from .auth import purge_login_failures
+
+    return {"deleted": purge_login_failures()}
+
+
 @job("deliver_pending_alerts")
 def deliver_pending_alerts():
     """Send alert deliveries that are pending and due (after a broker outage, a crashed

@@ -78,6 +78,8 @@ class User(AbstractUser):
     party_uscc = models.CharField(max_length=18, blank=True, db_index=True)
     lab = models.ForeignKey(Lab, null=True, blank=True, on_delete=models.PROTECT)
     site = models.ForeignKey(SentinelSite, null=True, blank=True, on_delete=models.PROTECT)
+    # Tokens issued before it are refused (core.auth).
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     REQUIRED_LINKS = {
         Role.ADMIN: (),
@@ -95,6 +97,10 @@ class User(AbstractUser):
             raise ValidationError(
                 {f: f"The {self.role} role needs a {f.replace('_uscc', '')}." for f in missing}
             )
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_levee_admin(self):
@@ -336,3 +342,21 @@ class CacheEntry(models.Model):
 
     def __str__(self):
         return self.cache_key
+
+
+class LoginFailure(models.Model):
+    """One refused login, counted per username and per address for the lockout (core.auth);
+    older than the window, it no longer counts and the purge job removes it."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_user_at"),
+            models.Index(fields=["address", "at"], name="login_failure_address_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -2,6 +2,7 @@
 
 import structlog
 from django.apps import apps
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
@@ -48,7 +49,12 @@ def user_upsert(
         user.lab = lab
         user.site = site
         user.is_staff = user.is_superuser = role == Role.ADMIN
-        if password:
+        # Setting the same password again would revoke the user's tokens for nothing.
+        if password and not (user.pk and user.check_password(password)):
+            try:
+                password_validation.validate_password(password, user)
+            except DjangoValidationError as exc:
+                raise ApplicationError(" ".join(exc.messages), attr="password") from exc
             user.set_password(password)
         try:
             user.full_clean(exclude=["password"])

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 validate_category = RegexValidator(
@@ -5,3 +6,21 @@ validate_category = RegexValidator(
     "A category is a slug of 2-64 lower-case letters, digits or underscores.",
     code="invalid_category",
 )
+
+
+def is_choice(value, choices):
+    """Whether a decoded JSON value is one of `choices` (strings): a list, an object or a
+    number is simply not one — never an unhashable-type error."""
+    return isinstance(value, str) and value in choices
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def validate_year_in_range(value):
+    """Dates and times between 1900 and 2100 (DESIGN.md §4): outside them a date is a typo,
+    and date arithmetic near year 1 or 9999 would overflow."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", code="out_of_range"
+        )

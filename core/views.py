@@ -3,6 +3,7 @@
 import sys
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views import defaults
@@ -53,6 +54,18 @@ def _api_error(status, code, detail):
         },
         status=status,
     )
+
+
+def bad_request(request, exception=None):
+    """400 for a request Django itself refused, wherever it was read (the Idempotency-Key
+    middleware reads the body too); a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
+    if isinstance(exception, RequestDataTooBig):
+        return _api_error(
+            413, "request_too_large", "The request body is larger than this service accepts."
+        )
+    if request.path.startswith("/api/"):
+        return _api_error(400, "bad_request", "Bad request.")
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

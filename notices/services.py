@@ -234,22 +234,20 @@ def notices_issue(
     return summary
 
 
-def _within_received(notice, **quantities):
-    """Neither quantity may exceed what the party received."""
-    for name, value in quantities.items():
-        value = Decimal(str(value))
-        if value > notice.quantity_received:
+def notice_acknowledge(*, notice, actor, quantity_on_hand, quantity_removed, note=""):
+    """The holder says how much of the lot it still holds and how much it has removed;
+    neither may be more than the party received."""
+    for name, value in (
+        ("quantity_on_hand", quantity_on_hand),
+        ("quantity_removed", quantity_removed),
+    ):
+        if Decimal(value) > notice.quantity_received:
             raise ApplicationError(
-                f"{name} ({value.normalize():f}) is more than the "
+                f"{name} ({Decimal(value).normalize():f}) is more than the "
                 f"{notice.quantity_received.normalize():f} {notice.unit} the party received.",
                 code="above_received",
                 attr=name,
             )
-
-
-def notice_acknowledge(*, notice, actor, quantity_on_hand, quantity_removed, note=""):
-    """The holder says how much of the lot it still holds and how much it has removed."""
-    _within_received(notice, quantity_on_hand=quantity_on_hand, quantity_removed=quantity_removed)
     payload = {
         "quantity_on_hand": str(quantity_on_hand),
         "quantity_removed": str(quantity_removed),

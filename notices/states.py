@@ -9,26 +9,29 @@ from core.states import StateMachine, Transition
 
 from .choices import NoticeState as S
 
+SERVICES = "notices.services."
+PAYLOADS = "notices.api.serializers."
+
 notice_machine = StateMachine(
     Transition(
         "acknowledge",
         [S.SENT],
         S.ACKNOWLEDGED,
         [Role.ENTERPRISE],
-        payload="notices.api.serializers.AcknowledgeSerializer",
-        service="notices.services.notice_acknowledge",
-        description="Acknowledge a notice: the holder records `quantity_on_hand` and "
-        "`quantity_removed` (neither above what it received) and an optional `note`.",
+        payload=PAYLOADS + "AcknowledgeSerializer",
+        service=SERVICES + "notice_acknowledge",
+        description="The holder records the quantity it still has on hand and the quantity "
+        "it has removed from sale; neither may exceed what it received.",
     ),
     Transition(
         "complete",
         [S.ACKNOWLEDGED],
         S.COMPLETED,
         [Role.ENTERPRISE, Role.REGULATOR],
-        payload="notices.api.serializers.NoticeNoteSerializer",
-        service="notices.services.notice_complete",
-        description="Complete a notice: the measure is carried out (the holder, or a "
-        "regulator of its region). Optional `note`.",
+        payload=PAYLOADS + "NoticeNoteSerializer",
+        service=SERVICES + "notice_complete",
+        description="The measure is carried out: the holder, or a regulator of its region, "
+        "completes the notice.",
     ),
     label="Notice",
     subject="notice",

@@ -232,7 +232,6 @@ def recall_approve(*, recall, actor):
 def recall_announce(*, recall, actor):
     def effect(locked):
         locked.announced_at = timezone.now()
-        # Every holder of the recall's lots is told, in this transaction.
         notices_issue(
             source_kind=NoticeSource.RECALL,
             source_id=locked.pk,
@@ -506,6 +505,26 @@ def progress_periods(recall, now):
         number += 1
 
 
+def recall_missed_periods(recall, *, now):
+    """The ended reporting periods (number, due) that no report filed by their end
+    covers: period N (every 3 months from the announcement) is covered by a report whose
+    period ends after N starts."""
+    reports = list(recall.progress_reports.values_list("period_end", "created_at"))
+    missed = []
+    for number, start, due in progress_periods(recall, now):
+        start_day = timezone.localtime(start).date()
+        if not any(end > start_day and filed <= due for end, filed in reports):
+            missed.append((number, due))
+    return missed
+
+
+def recall_next_progress_due(recall, *, now):
+    """When the next progress report of an announced recall falls due."""
+    every = rule("recalls.progress_every_months")
+    ended = len(progress_periods(recall, now))
+    return add_months(timezone.localtime(recall.announced_at), every * (ended + 1))
+
+
 def recall_check_progress(*, now=None):
     """recall_progress_overdue, once per missed period: period N (every 3 months from the
     announcement) is missed when no report filed by its end covers a day of it."""
@@ -516,11 +535,7 @@ def recall_check_progress(*, now=None):
         announced_at__lte=add_months(now, -rule("recalls.progress_every_months")),
     ).select_related("producer")
     for recall in recalls:
-        reports = list(recall.progress_reports.values_list("period_end", "created_at"))
-        for number, start, due in progress_periods(recall, now):
-            start_day = timezone.localtime(start).date()
-            if any(end > start_day and filed <= due for end, filed in reports):
-                continue
+        for number, due in recall_missed_periods(recall, now=now):
             with transaction.atomic():
                 raised += _raise_once(
                     kind=AlertKind.RECALL_PROGRESS_OVERDUE,

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -52,6 +54,9 @@ class Task(models.Model):
         max_length=16, choices=TaskState.choices, default=TaskState.OPEN, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # The published figures of the task's tree, fixed at publication (results are immutable).
+    published_samples = models.PositiveIntegerField(null=True, blank=True)
+    published_conforming = models.PositiveIntegerField(null=True, blank=True)
     category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
     mode = models.CharField(max_length=16, choices=TaskMode.choices, default=TaskMode.STANDARD)
     lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="tasks")
@@ -274,8 +279,9 @@ class PublishedResult(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
     conclusion = models.CharField(max_length=16, choices=Conclusion.choices)
     published_at = models.DateTimeField()
-    # The notice's row as published (see selectors.PUBLIC_COLUMNS).
-    row = models.JSONField(encoder=DjangoJSONEncoder)
+    # The notice's row as published (selectors.PUBLIC_COLUMNS), kept as JSON text: the
+    # notice of ten thousand rows is then joined by the database, not re-encoded.
+    row_text = models.TextField(help_text="The row as JSON text, keys in column order.")
 
     class Meta:
         ordering = ["task", "sample"]
@@ -291,6 +297,11 @@ class PublishedResult(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A published result is never deleted.")
+
+    @property
+    def row(self):
+        """The row as published, as a dict."""
+        return json.loads(self.row_text)
 
 
 class PublishedCorrection(models.Model):

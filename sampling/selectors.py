@@ -1,6 +1,8 @@
 """Sampling reads: the task tree, the statistics of spot checks (合格率), computed in SQL,
 and the published results (公布抽查结果)."""
 
+import json
+
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -48,9 +50,13 @@ def with_sample_counts(tasks):
     """Annotate `samples_taken` (under the task itself) and `samples_taken_total` (the
     task and every task allocated from it), voided samples not counted."""
     root = OuterRef("pk")
-    total = Q(task=root)
+    # The task list's row, seen from inside the samples' subquery.
+    outer_root = OuterRef(OuterRef("pk"))
+    tree = Q(pk=outer_root)
     for path in _DESCENDANT_PATHS:
-        total |= Q(**{f"task__{path}": root})
+        tree |= Q(**{path: outer_root})
+    # Through the tree's task ids, so that the samples are found by their task index.
+    total = Q(task_id__in=Task.objects.filter(tree).values("pk"))
     return tasks.annotate(samples_taken=_taken(Q(task=root)), samples_taken_total=_taken(total))
 
 
@@ -205,57 +211,47 @@ def published_rows(samples):
     return rows
 
 
-def _published_tree(root):
-    q = Q(task=root)
-    for path in _DESCENDANT_PATHS:
-        q |= Q(**{f"task__{path}": root})
-    return q
-
-
 def public_spot_checks():
     """Published tasks, with their tree's published sample count and conformance rate."""
-    root = OuterRef("pk")
-
-    def count(**filters):
-        return Coalesce(
-            Subquery(
-                PublishedResult.objects.filter(_published_tree(root), **filters)
-                .order_by()
-                .values(one=Value(1))
-                .annotate(n=Count("id"))
-                .values("n")[:1]
-            ),
-            0,
-        )
-
     return (
         Task.objects.filter(state=TaskState.PUBLISHED)
         .select_related("lab")
         .annotate(
-            sample_count=count(),
-            conforming=count(conclusion=Conclusion.CONFORMING),
-        )
-        .annotate(
-            nonconforming=F("sample_count") - F("conforming"),
-            conformance_rate=_rate("conforming", "sample_count"),
+            sample_count=F("published_samples"),
+            conforming=F("published_conforming"),
+            nonconforming=F("published_samples") - F("published_conforming"),
+            conformance_rate=_rate("published_conforming", "published_samples"),
         )
         .order_by("-published_at", "code")
     )
 
 
 def public_spot_check(*, code):
-    """The results notice of a published task, or None: its rows (the task's tree) and
-    the dated corrections made since."""
+    """The published task with this code and its tree's task ids, or None."""
     task = public_spot_checks().filter(code=code).first()
     if task is None:
         return None
-    tree = task_tree_ids(task)
-    rows = list(
-        PublishedResult.objects.filter(task_id__in=tree)
-        .order_by("sample_id")
-        .values_list("row", flat=True)
-    )
-    corrections = [
+    return {"task": task, "tree": task_tree_ids(task)}
+
+
+def _published_in(tree):
+    return PublishedResult.objects.filter(task_id__in=tree).order_by("sample_id")
+
+
+def public_rows(tree):
+    """The notice's rows as published, in sample order (one query)."""
+    return [json.loads(row) for row in _published_in(tree).values_list("row_text", flat=True)]
+
+
+def public_rows_json(tree):
+    """The same rows as one JSON array, joined from the stored JSON texts (never decoded
+    and encoded again): one query."""
+    return "[" + ",".join(_published_in(tree).values_list("row_text", flat=True)) + "]"
+
+
+def public_corrections(tree):
+    """The dated corrections of the notice's rows, oldest first (one query)."""
+    return [
         {
             "sample_no": c.result.row["sample_no"],
             "at": c.at,
@@ -267,7 +263,6 @@ def public_spot_check(*, code):
         .select_related("result")
         .order_by("at", "id")
     ]
-    return {"task": task, "rows": rows, "corrections": corrections}
 
 
 def published_nonconforming_results(*, product=None, lot=None):

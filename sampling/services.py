@@ -2,10 +2,13 @@
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
@@ -221,18 +224,7 @@ def task_publish(*, task, actor):
     def effect(locked):
         tree = task_tree_ids(locked)
         below = [pk for pk in tree if pk != locked.pk]
-        locked.published_at = now
-        for child in Task.objects.select_for_update().filter(pk__in=below, state=TaskState.OPEN):
-            child.state, child.published_at = TaskState.PUBLISHED, now
-            child.save(update_fields=["state", "published_at"])
-            record_history(
-                child,
-                action="publish",
-                from_state=TaskState.OPEN,
-                to_state=TaskState.PUBLISHED,
-                actor=actor,
-                payload={"published_with": locked.code},
-            )
+        children = list(Task.objects.select_for_update().filter(pk__in=below, state=TaskState.OPEN))
         samples = (
             Sample.objects.filter(task_id__in=tree, published__isnull=True)
             .exclude(state=SampleState.VOIDED)
@@ -246,12 +238,47 @@ def task_publish(*, task, actor):
                 lot_id=row["lot_id"],
                 conclusion=row["conclusion"],
                 published_at=now,
-                row=row["row"],
+                row_text=json.dumps(row["row"], ensure_ascii=False, cls=DjangoJSONEncoder),
             )
             for row in published_rows(samples)
         )
+        figures = _tree_figures(tree)
+        locked.published_at = now
+        locked.published_samples, locked.published_conforming = figures[locked.pk]
+        for child in children:
+            child.state, child.published_at = TaskState.PUBLISHED, now
+            child.published_samples, child.published_conforming = figures[child.pk]
+            child.save(
+                update_fields=["state", "published_at", "published_samples", "published_conforming"]
+            )
+            record_history(
+                child,
+                action="publish",
+                from_state=TaskState.OPEN,
+                to_state=TaskState.PUBLISHED,
+                actor=actor,
+                payload={"published_with": locked.code},
+            )
 
     return task_machine.run(task, "publish", actor=actor, effect=effect)
+
+
+def _tree_figures(tree):
+    """{task id: (published samples, conforming)} over each task's own subtree."""
+    own = {
+        row["task_id"]: (row["n"], row["ok"])
+        for row in PublishedResult.objects.filter(task_id__in=tree)
+        .values("task_id")
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(conclusion=Conclusion.CONFORMING)))
+    }
+    parent_of = dict(Task.objects.filter(pk__in=tree).values_list("pk", "parent_id"))
+    figures = dict.fromkeys(parent_of, (0, 0))
+    for pk, (n, ok) in own.items():
+        node = pk
+        while node in figures:  # up to the top of the tree being published
+            figures[node] = (figures[node][0] + n, figures[node][1] + ok)
+            node = parent_of[node]
+    return figures
 
 
 # --- Sample creation ---------------------------------------------------------------------

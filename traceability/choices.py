@@ -17,6 +17,16 @@ class EventKind(models.TextChoices):
     TRANSFORM = "transform", "加工转化 transform"
     SELL = "sell", "销售 sell"
     DESTROY = "destroy", "销毁 destroy"
+    # An EPCIS event that moves nothing between parties (inspecting, packing, storing, ...).
+    OBSERVE = "observe", "观察 observe"
+
+
+class EpcisType(models.TextChoices):
+    OBJECT = "ObjectEvent"
+    AGGREGATION = "AggregationEvent"
+    TRANSACTION = "TransactionEvent"
+    TRANSFORMATION = "TransformationEvent"
+    ASSOCIATION = "AssociationEvent"
 
 
 class LotRole(models.TextChoices):

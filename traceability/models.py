@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,7 +14,7 @@ from core.models import RegionField
 from core.scoping import RestrictedQuerySet, Scope
 from core.validators import validate_category
 
-from .choices import EventKind, LotRole, PartyKind
+from .choices import EpcisType, EventKind, LotRole, PartyKind
 
 
 def validate_uscc(value):
@@ -118,17 +120,34 @@ class Event(models.Model):
     """A supply-chain event after GS1 EPCIS 2.0. `event_id` is the client's: re-sending an
     event is a no-op."""
 
-    event_id = models.CharField(max_length=128, unique=True)
+    event_id = models.CharField(max_length=255, unique=True)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     occurred_at = models.DateTimeField()
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="events")
+    # Null when an EPCIS event's location names no stored party (kept in `read_point` /
+    # `biz_location` as given).
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     source = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="shipped_events"
     )
     destination = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="received_events"
     )
-    biz_step = models.CharField(max_length=64, blank=True)
+    # The CBV short name ("shipping") or, for a non-CBV step, the URI as given.
+    biz_step = models.CharField(max_length=255, blank=True)
+    # EPCIS 2.0: the event's type and fields the query filters on; `document` is the event
+    # as captured (null for events recorded through `events/`, rendered from the columns).
+    epcis_type = models.CharField(max_length=32, choices=EpcisType.choices, default="ObjectEvent")
+    action = models.CharField(max_length=8, blank=True)
+    disposition = models.CharField(max_length=255, blank=True)
+    read_point = models.CharField(max_length=255, blank=True)
+    biz_location = models.CharField(max_length=255, blank=True)
+    parent_epc = models.CharField(max_length=255, blank=True)
+    document = models.JSONField(null=True, blank=True)
+    # errorDeclaration: the event stays stored and listed, but no trace or figure counts it.
+    erroneous = models.BooleanField(default=False)
+    corrective_event_ids = models.JSONField(default=list, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -157,6 +176,7 @@ class Event(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [
             models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["recorded_at", "id"], name="event_recorded_idx"),
             # The few withdrawn events: the trace's anti-join probes this small index.
             models.Index(
                 fields=["id"], condition=Q(withdrawn_at__isnull=False), name="event_withdrawn"
@@ -168,13 +188,24 @@ class Event(models.Model):
 
 
 class EventLot(models.Model):
-    """One lot line of an event: the lot moved (role `lot`), or an input or output of a
-    transformation."""
+    """One line of an event: the lot moved (role `lot`), or an input or output of a
+    transformation. A line captured through EPCIS keeps its identifier (`epc`) and the list
+    it came from; an identifier that names no stored lot is kept all the same (an
+    identifier node: `lot` null, `product` set when it names a product's class or item).
+    Quantities are in the lot's unit; an identifier node's keep the captured `uom`."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="event_lines")
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
+    )
     role = models.CharField(max_length=8, choices=LotRole.choices, default=LotRole.LOT)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    epc = models.CharField(max_length=255, blank=True)
+    epc_list = models.CharField(max_length=24, blank=True)
+    uom = models.CharField(max_length=3, blank=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -187,7 +218,40 @@ class EventLot(models.Model):
             models.Index(
                 fields=["event", "role"], include=["lot", "quantity"], name="eventlot_event_role"
             ),
+            models.Index(fields=["epc"], name="eventlot_epc", condition=~models.Q(epc="")),
         ]
 
     def __str__(self):
         return f"{self.role} {self.lot_id} x {self.quantity}"
+
+
+class CaptureJob(models.Model):
+    """An EPCIS document captured by a worker (over 1,000 events, or `Prefer:
+    respond-async`): `running` until the worker is done, then `succeeded` or `failed` with
+    the errors a synchronous capture would have answered."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    document = models.JSONField(null=True, blank=True)  # dropped once captured
+    event_count = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("created_by__region",), party=("created_by__party_uscc",))
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"capture {self.id} {self.status}"

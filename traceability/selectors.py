@@ -11,6 +11,8 @@ is a UNION over (lot, depth), so a row is expanded at most once per depth, and d
 bounded by `max_depth`.
 """
 
+import base64
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -20,9 +22,11 @@ from django.utils.dateparse import parse_datetime
 
 from core.choices import Role
 from core.db import fetchall_prepared
+from core.exceptions import ApplicationError
 from core.regions import region_q
 
-from .choices import EventKind, LotRole
+from . import epcis
+from .choices import EpcisType, EventKind, LotRole
 from .models import EventLot, Lot
 
 FORWARD, BACKWARD = "forward", "backward"
@@ -313,6 +317,8 @@ def _move_edge(row, lots):
             source = row["party_id"]
     elif kind == EventKind.COMMISSION:
         source, destination = None, row["party_id"]
+    elif kind == EventKind.OBSERVE:  # seen (inspected, packed, stored) where it is
+        source = destination = row["party_id"]
     else:  # sell, destroy: the lot leaves the chain at the event's party
         source, destination = row["party_id"], None
     return {
@@ -459,6 +465,178 @@ def confirmed_custody(lot_ids):
         event__withdrawn_at__isnull=True,
         event__party_id=F("event__source_id"),
     ).filter(Exists(receipt))
+
+
+# --- EPCIS 2.0 query (DESIGN.md §5.1) ------------------------------------------------------
+
+EPCIS_PAGE_SIZE, EPCIS_MAX_PAGE_SIZE = 100, 500
+_EPC_LISTS = {
+    "MATCH_epc": ("epcList", "childEPCs"),
+    "MATCH_inputEPC": ("inputEPCList",),
+    "MATCH_outputEPC": ("outputEPCList",),
+    "MATCH_anyEPC": ("epcList", "childEPCs", "inputEPCList", "outputEPCList"),
+    "MATCH_epcClass": ("quantityList", "childQuantityList"),
+    "MATCH_anyEPCClass": (
+        "quantityList",
+        "childQuantityList",
+        "inputQuantityList",
+        "outputQuantityList",
+    ),
+}
+# Lines of events recorded through `events/` (no identifier kept) by the role they play.
+_LIST_ROLES = {
+    "epcList": LotRole.LOT,
+    "quantityList": LotRole.LOT,
+    "childEPCs": None,
+    "childQuantityList": None,
+    "inputEPCList": LotRole.INPUT,
+    "inputQuantityList": LotRole.INPUT,
+    "outputEPCList": LotRole.OUTPUT,
+    "outputQuantityList": LotRole.OUTPUT,
+}
+EPCIS_QUERY_PARAMS = frozenset(
+    {
+        "eventType",
+        "GE_eventTime",
+        "LT_eventTime",
+        "GE_recordTime",
+        "LT_recordTime",
+        "EQ_action",
+        "EQ_bizStep",
+        "EQ_disposition",
+        "EQ_readPoint",
+        "EQ_bizLocation",
+        "EQ_eventID",
+        "MATCH_parentID",
+        "perPage",
+        "nextPageToken",
+        *_EPC_LISTS,
+    }
+)
+
+
+def _values(value):
+    return [v for v in re.split(r"[|,]", value) if v]
+
+
+def _time_param(name, value):
+    try:
+        # An unencoded '+' of an offset arrives as a space.
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ApplicationError(f"{name}: an ISO 8601 timestamp.", attr=name)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _epc_q(values, lists):
+    """Events with a line naming one of `values` (an `*` pattern matches by prefix) in one
+    of `lists`; for events recorded through `events/`, the lot the value names."""
+    match = Q()
+    lots = Q()
+    for value in values:
+        if value.endswith("*"):
+            stem = value[:-1]
+            match |= Q(epc__startswith=stem) | Q(epc__startswith=stem.replace(":idpat:", ":id:"))
+        else:
+            match |= Q(epc=value)
+            ident = epcis.parse_epc(value)
+            if ident.kind in ("lot", "levee_lot"):
+                lots |= (
+                    Q(lot__product__gtin=ident.gtin, lot__lot_code=ident.code)
+                    if ident.kind == "lot"
+                    else Q(lot__product_id=ident.product_id, lot__lot_code=ident.code)
+                )
+    lines = EventLot.objects.filter(match, epc_list__in=lists)
+    query = Q(id__in=lines.values("event_id"))
+    roles = {_LIST_ROLES[name] for name in lists} - {None}
+    if lots and roles:
+        native = EventLot.objects.filter(lots, epc="", role__in=roles)
+        query |= Q(id__in=native.values("event_id"))
+    return query
+
+
+def epcis_events(*, queryset, params):
+    """`queryset` filtered by the EPCIS 2.0 REST query parameters, the page size and the id
+    after which the page starts. An unknown parameter or a bad value is a 400."""
+    unknown = sorted(set(params) - EPCIS_QUERY_PARAMS)
+    if unknown:
+        raise ApplicationError(f"Unknown query parameter: {', '.join(unknown)}.", attr=unknown[0])
+    filters = Q()
+    for name in params:
+        value = params[name]
+        if name in ("perPage", "nextPageToken"):
+            continue
+        values = _values(value)
+        if name == "eventType":
+            bad = set(values) - set(EpcisType.values)
+            if bad:
+                raise ApplicationError(
+                    f"eventType: one of {', '.join(EpcisType.values)}.", attr=name
+                )
+            filters &= Q(epcis_type__in=values)
+        elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
+            field = "occurred_at" if name.endswith("eventTime") else "recorded_at"
+            lookup = "gte" if name.startswith("GE_") else "lt"
+            filters &= Q(**{f"{field}__{lookup}": _time_param(name, value)})
+        elif name == "EQ_action":
+            filters &= Q(action__in=values)
+        elif name == "EQ_bizStep":
+            filters &= _biz_step_q(values)
+        elif name == "EQ_disposition":
+            filters &= Q(disposition__in=[epcis.stored_term(v, "Disp") for v in values])
+        elif name in ("EQ_readPoint", "EQ_bizLocation"):
+            field = "read_point" if name == "EQ_readPoint" else "biz_location"
+            filters &= Q(**{f"{field}__in": values}) | _rendered_location_q(values)
+        elif name == "EQ_eventID":
+            filters &= Q(event_id__in=[epcis.event_id_from_uri(v) for v in values])
+        elif name == "MATCH_parentID":
+            filters &= Q(parent_epc__in=values)
+        else:
+            query = _epc_q(values, _EPC_LISTS[name])
+            if name == "MATCH_anyEPC":
+                query |= Q(parent_epc__in=values)
+            filters &= query
+    per_page = _int_param(params, "perPage", EPCIS_PAGE_SIZE, 1, EPCIS_MAX_PAGE_SIZE)
+    after = 0
+    if token := params.get("nextPageToken"):
+        try:
+            after = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise ApplicationError(
+                "nextPageToken: not a token this server gave.", attr="nextPageToken"
+            ) from None
+    return queryset.filter(filters, id__gt=after).order_by("id"), per_page
+
+
+def epcis_page_token(last_id):
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode()
+
+
+def _int_param(params, name, default, low, high):
+    value = params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ApplicationError(f"{name}: an integer from {low} to {high}.", attr=name)
+    return int(value)
+
+
+def _biz_step_q(values):
+    """Stored steps; events recorded through `events/` without one show their kind's."""
+    terms = [epcis.stored_term(v, "BizStep") for v in values]
+    kinds = [kind for kind, step in epcis.KIND_BIZ_STEP.items() if step in terms]
+    query = Q(biz_step__in=terms)
+    if kinds:
+        query |= Q(biz_step="", document__isnull=True, kind__in=kinds)
+    return query
+
+
+def _rendered_location_q(values):
+    """Events recorded through `events/` show their party as bizLocation."""
+    usccs = [v.removeprefix("urn:levee:party:") for v in values if v.startswith("urn:levee:party:")]
+    return Q(document__isnull=True, party__uscc__in=usccs) if usccs else Q(pk__in=[])
 
 
 def trace_for_party(trace, *, party_id):

@@ -16,23 +16,31 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from psycopg.types.json import Jsonb
 
 from core.choices import Role
 from core.dates import is_future
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
 from core.states import record_history
+from core.validators import EARLIEST_YEAR, is_choice
 
 from . import epcis
-from .choices import EventKind, LotRole
-from .models import Event, EventLot, Lot, Party, Product, normalize_gtin
+from .choices import EpcisType, EventKind, LotRole
+from .epcis import Line
+from .models import CaptureJob, Event, EventLot, Lot, Party, Product, normalize_gtin
 
 log = structlog.get_logger(__name__)
 
 MAX_BULK_EVENTS = 10_000
+# EPCIS documents over this many events are captured by a worker (DESIGN.md §5.1).
+EPCIS_SYNC_LIMIT = 1_000
+MAX_EPCIS_EVENTS = 100_000
 _MAX_QUANTITY = Decimal("99999999999.999")
 _MAX_ID = 2**63 - 1  # bigint
 _KINDS = frozenset(EventKind.values)  # Choices.values builds a new list on every access
+# What an event recorded through `events/` is in EPCIS terms.
+_KIND_ACTIONS = {EventKind.COMMISSION: "ADD", EventKind.DESTROY: "DELETE"}
 
 
 # --- Master data ---------------------------------------------------------------------
@@ -234,24 +242,27 @@ def _store(events, actor):
                 return _copy_events(events, recorded_by, on_behalf)
             rows = [
                 Event(
-                    event_id=e["event_id"],
-                    kind=e["kind"],
-                    occurred_at=e["occurred_at"],
-                    party_id=e["party"],
-                    source_id=e["source"],
-                    destination_id=e["destination"],
-                    biz_step=e["biz_step"],
+                    **{field: e[key] for key, field in _EVENT_FIELDS},
                     recorded_by_id=recorded_by,
                     recorded_by_regulator=on_behalf,
                 )
-                for e in events
+                for e in map(_epcis_defaults, events)
             ]
             Event.objects.bulk_create(rows, batch_size=500)
             EventLot.objects.bulk_create(
                 (
-                    EventLot(event_id=row.pk, lot_id=lot, quantity=quantity, role=role)
+                    EventLot(
+                        event_id=row.pk,
+                        lot_id=line.lot,
+                        quantity=line.quantity,
+                        role=line.role,
+                        epc=line.epc,
+                        epc_list=line.epc_list,
+                        uom=line.uom,
+                        product_id=line.product,
+                    )
                     for row, e in zip(rows, events, strict=True)
-                    for lot, quantity, role in e["lines"]
+                    for line in e["lines"]
                 ),
                 batch_size=500,
             )
@@ -259,6 +270,57 @@ def _store(events, actor):
     except IntegrityError as exc:
         # Another request stored one of these event_ids between our check and insert.
         raise Conflict("Some of these events were recorded concurrently; retry.") from exc
+
+
+# (key of a validated event, Event field), in the order COPY writes them.
+_EVENT_FIELDS = (
+    ("event_id", "event_id"),
+    ("kind", "kind"),
+    ("occurred_at", "occurred_at"),
+    ("party", "party_id"),
+    ("source", "source_id"),
+    ("destination", "destination_id"),
+    ("biz_step", "biz_step"),
+    ("epcis_type", "epcis_type"),
+    ("action", "action"),
+    ("disposition", "disposition"),
+    ("read_point", "read_point"),
+    ("biz_location", "biz_location"),
+    ("parent_epc", "parent_epc"),
+    ("document", "document"),
+    ("erroneous", "erroneous"),
+    ("corrective_event_ids", "corrective_event_ids"),
+    ("withdrawn_at", "withdrawn_at"),
+    ("withdrawal_reason", "withdrawal_reason"),
+)
+
+
+def _epcis_defaults(event):
+    """An event recorded through `events/` in EPCIS terms: an ObjectEvent (or a
+    TransformationEvent) with the action its kind implies, rendered from its columns."""
+    if "epcis_type" in event:
+        return event
+    transform = event["kind"] == EventKind.TRANSFORM
+    return {
+        **event,
+        "epcis_type": EpcisType.TRANSFORMATION if transform else EpcisType.OBJECT,
+        "action": "" if transform else _KIND_ACTIONS.get(event["kind"], "OBSERVE"),
+        "disposition": "",
+        "read_point": "",
+        "biz_location": "",
+        "parent_epc": "",
+        "document": None,
+        "erroneous": False,
+        "corrective_event_ids": [],
+        "withdrawn_at": None,
+        "withdrawal_reason": "",
+    }
+
+
+def _copy_value(key, value):
+    if key in ("document", "corrective_event_ids") and value is not None:
+        return Jsonb(value)
+    return value
 
 
 def _on_behalf(actor):
@@ -280,29 +342,18 @@ def _copy_events(events, recorded_by, on_behalf):
         )
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor
-        columns = "id, event_id, kind, occurred_at, party_id, source_id, destination_id, "
-        columns += "biz_step, recorded_at, recorded_by_id, recorded_by_regulator"
+        columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
+        columns += ", recorded_by_regulator"
+        keys = [k for k, _ in _EVENT_FIELDS]
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
+            for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
+                row = [_copy_value(k, e[k]) for k in keys]
+                copy.write_row((pk, *row, now, recorded_by, on_behalf))
+        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id"
+        with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
-                copy.write_row(
-                    (
-                        pk,
-                        e["event_id"],
-                        e["kind"],
-                        e["occurred_at"],
-                        e["party"],
-                        e["source"],
-                        e["destination"],
-                        e["biz_step"],
-                        now,
-                        recorded_by,
-                        on_behalf,
-                    )
-                )
-        with raw.copy(f"COPY {line_table} (event_id, lot_id, role, quantity) FROM STDIN") as copy:
-            for pk, e in zip(ids, events, strict=True):
-                for lot, quantity, role in e["lines"]:
-                    copy.write_row((pk, lot, role, quantity))
+                for line in e["lines"]:
+                    copy.write_row((pk, *line))
     return ids
 
 
@@ -325,9 +376,19 @@ def _validate_events(items, actor):
         if event is not None:
             parsed[index] = event
 
-    # Idempotency and duplicates inside the batch.
-    ids = {e["event_id"] for e in parsed.values()}
-    stored = set(Event.objects.filter(event_id__any_of=ids).values_list("event_id", flat=True))
+    skipped = _skip_stored(parsed, errors)
+    parties = _resolve_parties(parsed, errors)
+    _resolve_lots(parsed, errors)
+    _check_scope(parsed, parties, actor, errors)
+    return [parsed[i] for i in sorted(parsed)], errors, skipped
+
+
+def _skip_stored(parsed, errors, stored=None):
+    """Drop the events already stored (idempotent re-sends: their indexes are returned)
+    and report an event_id repeated inside the batch."""
+    if stored is None:
+        ids = {e["event_id"] for e in parsed.values()}
+        stored = set(Event.objects.filter(event_id__any_of=ids).values_list("event_id", flat=True))
     skipped, seen = [], {}
     for index, event in list(parsed.items()):
         if event["event_id"] in stored:
@@ -339,11 +400,7 @@ def _validate_events(items, actor):
             )
         else:
             seen[event["event_id"]] = index
-
-    parties = _resolve_parties(parsed, errors)
-    _resolve_lots(parsed, errors)
-    _check_scope(parsed, parties, actor, errors)
-    return [parsed[i] for i in sorted(parsed)], errors, skipped
+    return skipped
 
 
 def _parse_event(index, item, errors, now):
@@ -355,13 +412,15 @@ def _parse_event(index, item, errors, now):
     if not isinstance(event_id, str) or not 0 < len(event_id.strip()) <= 128:
         errors.add(index, "event_id", "Required: a string of 1-128 characters.")
     kind = item.get("kind")
-    if kind not in _KINDS:
+    if not is_choice(kind, _KINDS):
         errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
         errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
     elif is_future(occurred_at, now=now):
         errors.add(index, "occurred_at", "May not be in the future.")
+    elif occurred_at.year < EARLIEST_YEAR:
+        errors.add(index, "occurred_at", f"Give a date between {EARLIEST_YEAR} and now.")
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:
         errors.add(index, "biz_step", "At most 64 characters.")
@@ -379,11 +438,11 @@ def _parse_event(index, item, errors, now):
     lines = []
     for field, role in (("lots", LotRole.LOT), ("inputs", LotRole.INPUT), ("outputs", "output")):
         for lot, quantity in _parse_lines(index, field, item.get(field), errors):
-            lines.append((lot, quantity, role))
+            lines.append(Line(lot, quantity, role))
     if len(errors) > before:
         return None
 
-    roles = {role for _, _, role in lines}
+    roles = {line.role for line in lines}
     if kind == EventKind.TRANSFORM:
         if LotRole.INPUT not in roles or LotRole.OUTPUT not in roles:
             errors.add(index, "inputs", "A transformation needs inputs and outputs.")
@@ -510,13 +569,13 @@ def _resolve_parties(parsed, errors):
 
 
 def _resolve_lots(parsed, errors):
-    lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
+    lot_ids = {line.lot for event in parsed.values() for line in event["lines"]}
     found = set(Lot.objects.filter(id__any_of=lot_ids).values_list("id", flat=True))
     for index, event in parsed.items():
-        for lot, _, role in event["lines"]:
-            if lot not in found:
-                field = {"lot": "lots", "input": "inputs", "output": "outputs"}[role]
-                errors.add(index, field, f"No lot {lot}.")
+        for line in event["lines"]:
+            if line.lot not in found:
+                field = {"lot": "lots", "input": "inputs", "output": "outputs"}[line.role]
+                errors.add(index, field, f"No lot {line.lot}.")
 
 
 def _check_scope(parsed, parties, actor, errors):
@@ -545,14 +604,18 @@ def _check_scope(parsed, parties, actor, errors):
             errors.add(index, "source", "An enterprise ships only from itself.")
         if event["kind"] == EventKind.RECEIVE and event["destination"] != own:
             errors.add(index, "destination", "An enterprise receives only for itself.")
-        for lot, _, role in event["lines"]:
-            if lot not in held and not (event["kind"] == EventKind.RECEIVE or role == "output"):
-                errors.add(index, "lots", f"Lot {lot} is not yours: you neither made nor hold it.")
+        for line in event["lines"]:
+            if line.lot is None or line.lot in held:
+                continue
+            if not (event["kind"] == EventKind.RECEIVE or line.role == LotRole.OUTPUT):
+                errors.add(
+                    index, "lots", f"Lot {line.lot} is not yours: you neither made nor hold it."
+                )
 
 
 def _lots_held(own, parsed):
     """Lots of this batch that `own` produced, received or made (stored or in the batch)."""
-    lot_ids = {lot for event in parsed.values() for lot, _, _ in event["lines"]}
+    lot_ids = {line.lot for event in parsed.values() for line in event["lines"]} - {None}
     if own is None or not lot_ids:
         return set()
     produced = Lot.objects.filter(id__any_of=lot_ids, product__producer_id=own)
@@ -564,7 +627,7 @@ def _lots_held(own, parsed):
     )
     for event in parsed.values():
         if event["party"] == own and event["kind"] in (EventKind.RECEIVE, EventKind.TRANSFORM):
-            held |= {lot for lot, _, role in event["lines"] if role != LotRole.INPUT}
+            held |= {line.lot for line in event["lines"] if line.role != LotRole.INPUT}
     return held
 
 
@@ -619,9 +682,134 @@ def _may_assert_for(actor, party):
 
 
 def epcis_capture(*, actor, document):
-    """Store the events of an EPCIS 2.0 document, all or nothing; identifier and event
-    errors are keyed `eventList.{index}.{field}`."""
-    items, errors = epcis.document_events(document)
+    """Capture an EPCIS 2.0 document, all or nothing (DESIGN.md §5.1).
+
+    The document is checked against the EPCIS 2.0 schema, then every event is resolved
+    together; errors are keyed `eventList.{index}.{field}`. An event whose eventID is
+    stored is a re-send (skipped), unless it carries an errorDeclaration: then the stored
+    event is marked erroneous, linked to its correctiveEventIDs.
+    """
+    errors = epcis.schema_errors(document)
     if errors:
         raise DjangoValidationError(errors)
-    return events_record_bulk(actor=actor, items=items, prefix="eventList")
+    events = document["epcisBody"]["eventList"]
+    if len(events) > MAX_EPCIS_EVENTS:
+        raise ApplicationError(
+            f"At most {MAX_EPCIS_EVENTS} events per document; got {len(events)}.",
+            attr="epcisBody.eventList",
+        )
+    parsed, parties, errors = epcis.document_events(document)
+    ids = {e["event_id"] for e in parsed.values()}
+    stored = dict(Event.objects.filter(event_id__any_of=ids).values_list("event_id", "id"))
+    declared = {
+        index: parsed.pop(index)
+        for index, event in list(parsed.items())
+        if event["declaration"] is not None and event["event_id"] in stored
+    }
+    skipped = _skip_stored(parsed, errors, stored=set(stored))
+    _check_scope(parsed, parties, actor, errors)
+    marked = _declared_events(declared, stored, actor, errors)
+    if errors:
+        raise DjangoValidationError(dict(errors))
+    with transaction.atomic():
+        created_ids = _store([parsed[i] for i in sorted(parsed)], actor)
+        for event in marked:
+            reason = event.withdrawal_reason
+            event.save(update_fields=["erroneous", "corrective_event_ids", "document"])
+            if event.withdrawn_at is None:
+                event_withdraw(event=event, actor=actor, reason=reason, action="error_declaration")
+    log.info("epcis.captured", created=len(created_ids), declared=len(marked))
+    return {
+        "created": len(created_ids),
+        "existing": sorted(skipped),
+        "declared_erroneous": sorted(declared),
+        "created_ids": created_ids,
+    }
+
+
+def _declared_events(declared, stored, actor, errors):
+    """The stored events that errorDeclarations name, marked erroneous (not saved yet)."""
+    if not declared:
+        return []
+    events = Event.objects.restrict(actor, "change").in_bulk(
+        [stored[e["event_id"]] for e in declared.values()]
+    )
+    marked = []
+    for index, draft in declared.items():
+        event = events.get(stored[draft["event_id"]])
+        if event is None:
+            errors.add(index, "eventID", "No event of yours has this eventID.")
+            continue
+        event.erroneous = True
+        event.corrective_event_ids = draft["corrective_event_ids"]
+        event.withdrawal_reason = draft["withdrawal_reason"]
+        if event.document is not None:
+            event.document = {**event.document, "errorDeclaration": draft["declaration"]}
+        marked.append(event)
+    return marked
+
+
+# --- asynchronous capture ----------------------------------------------------------------
+
+
+def epcis_capture_needs_worker(*, document, prefer=""):
+    """DESIGN.md §5.1: over 1,000 events, or when the client asks (`Prefer: respond-async`)."""
+    events = None
+    if isinstance(document, dict) and isinstance(document.get("epcisBody"), dict):
+        events = document["epcisBody"].get("eventList")
+    large = isinstance(events, list) and len(events) > EPCIS_SYNC_LIMIT
+    return large or "respond-async" in prefer.lower()
+
+
+def capture_job_start(*, actor, document):
+    """Keep the document and hand it to a worker once this transaction commits."""
+    from .tasks import run_capture_job
+
+    body = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    job = CaptureJob.objects.create(
+        document=document,
+        event_count=len(events) if isinstance(events, list) else 0,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    transaction.on_commit(lambda: _enqueue(run_capture_job, job.pk))
+    return job
+
+
+def _enqueue(task, job_id):
+    try:
+        task.delay(str(job_id))
+    except Exception:  # the broker is down: the job stays `running` until re-sent
+        log.exception("epcis.capture_job.enqueue_failed", job=str(job_id))
+
+
+def capture_job_run(*, job_id):
+    """Capture a job's document (the worker's side); the outcome and errors go on the job."""
+    job = CaptureJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.status != CaptureJob.Status.RUNNING:
+        return None
+    try:
+        result = epcis_capture(actor=job.created_by, document=job.document)
+    except (DjangoValidationError, ApplicationError, PermissionDenied, Conflict) as exc:
+        job.status, job.errors = CaptureJob.Status.FAILED, _error_list(exc)
+    else:
+        job.status = CaptureJob.Status.SUCCEEDED
+        job.result = {k: v for k, v in result.items() if k != "created_ids"}
+    job.document = None
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "errors", "result", "document", "finished_at"])
+    log.info("epcis.capture_job.finished", job=str(job.pk), status=job.status)
+    return job.status
+
+
+def _error_list(exc):
+    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
+        return [
+            {"code": "invalid", "detail": message, "attr": attr}
+            for attr, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
+        ]
+    if isinstance(exc, ApplicationError):
+        return [{"code": exc.code, "detail": str(exc.message), "attr": exc.attr}]
+    return [{"code": "invalid", "detail": message, "attr": None} for message in exc.messages]

@@ -1,6 +1,7 @@
 """One error shape everywhere (drf-standardized-errors), with ApplicationError mapped to
 its HTTP status and a 409 carrying the state and the allowed actions."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
@@ -25,8 +26,16 @@ class DatabaseUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is larger than this service accepts."
+    default_code = "request_too_large"
+
+
 class LeveeExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+            return RequestTooLarge()
         if isinstance(exc, ApplicationError):
             if exc.status_code == 400:
                 detail = {exc.attr: [exc.message]} if exc.attr else [exc.message]

@@ -107,12 +107,19 @@ class EstimateQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         date_to = attrs.get("date_to") or timezone.localdate()
-        date_from = attrs.get("date_from") or date_to.replace(year=date_to.year - 1)
+        date_from = attrs.get("date_from") or _a_year_before(date_to)
         if date_from > date_to:
             raise serializers.ValidationError({"from": "'from' is after 'to'."})
         if date_to.year - date_from.year > 50:
             raise serializers.ValidationError({"from": "That range is too long."})
         return {**attrs, "date_from": date_from, "date_to": date_to}
+
+
+def _a_year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 class EstimateRowSerializer(serializers.Serializer):

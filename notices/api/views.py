@@ -19,14 +19,13 @@ def board_context(request):
 
 class NoticeViewSet(TransitionViewSetMixin, HistoryMixin, LeveeReadOnlyViewSet):
     """Notices to the holders a trace reaches (DESIGN.md §7): an enterprise user sees its
-    party's, a regulator its region's, an admin all. `acknowledge` and `complete` are the
-    rows of notices.states.notice_machine."""
+    party's, a regulator its region's, an admin all."""
 
     queryset = Notice.objects.all()
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilterSet
-    machine = notice_machine
     read_roles = READERS
+    machine = notice_machine
     action_roles = {"history": READERS}
 
     def get_queryset(self):

@@ -4,9 +4,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.choices import Role
+from core.exceptions import PermissionDenied
+
 from .. import selectors
 from ..lookup import parse_query
-from .serializers import LookupSerializer
+from .serializers import LookupSerializer, OverviewSerializer
 
 
 class ProductLookupView(APIView):
@@ -37,3 +40,17 @@ class ProductLookupView(APIView):
         params = request.query_params
         query = parse_query(gtin=params.get("gtin"), lot=params.get("lot"), link=params.get("link"))
         return Response(LookupSerializer(selectors.product_lookup(query=query)).data)
+
+
+class EnterpriseOverviewView(APIView):
+    """An enterprise's own affairs in one answer: its samples and results, the notices to
+    it, complaints about its products, and its recalls with what falls due next."""
+
+    read_roles = frozenset({Role.ENTERPRISE})
+
+    @extend_schema(responses=OverviewSerializer)
+    def get(self, request):
+        if request.user.role != Role.ENTERPRISE:
+            raise PermissionDenied("The overview is an enterprise's view of its own affairs.")
+        overview = selectors.enterprise_overview(user=request.user)
+        return Response(OverviewSerializer(overview).data)

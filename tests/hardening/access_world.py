@@ -40,6 +40,7 @@ from tests.sampling.conftest import advance
 from tests.sampling.factories import TaskFactory
 from tests.traceability.factories import make_event
 from traceability.choices import EventKind, PartyKind
+from traceability.models import CaptureJob
 
 
 def _gtin(region):
@@ -178,6 +179,7 @@ def _side(
         "product": product,
         "lot": lot,
         "event": event,
+        "capture": CaptureJob.objects.create(created_by=enterprise, status="succeeded"),
         "task": task,
         "sample": sample,
         "recall": recall,

@@ -31,6 +31,7 @@ from drf_spectacular.generators import SchemaGenerator
 from tests.conftest import Api
 from tests.factories import make_uscc
 from tests.injury.conftest import REPORT
+from traceability.epcis import event_uri
 
 from .access_world import ROLES, build_world
 
@@ -58,6 +59,8 @@ MATRIX = {
     "GET /complaints/{id}/":                            "ok  ok|404 403    403    403    403",
     "POST /public/complaints/":                         "ok  ok     ok     ok     ok     ok     ok",
     "GET /public/complaints/stats/":                   "all all    all    all    all    all    all",
+    # the enterprise overview: an enterprise's own affairs only
+    "GET /enterprise/overview/":                        "403 403    403    403    ok     403",
     # injury: sites and reports for regulators (region) and sentinels (own site)
     "GET /injury/sites/":                               "all ok     403    403    403    ok",
     "POST /injury/sites/":                              "ok  403    403    403    403    403",
@@ -171,6 +174,8 @@ MATRIX = {
     "POST /traceability/events/bulk/":                  "ok  ok     403    403    ok     403",
     "POST /traceability/epcis/capture/":                "ok  ok     403    403    ok     403",
     "GET /traceability/epcis/events/":                  "all ok     ok     empty  ok     empty",
+    # an asynchronous capture's status: its creator's (and the admins')
+    "GET /traceability/epcis/capture/{id}/":            "ok  404    403    403    ok|404 403",
 }
 # fmt: on
 
@@ -195,6 +200,7 @@ OBJECT_OF = {
     "/risk/assessments/": "assessment",
     "/sampling/samples/": "sample",
     "/sampling/tasks/": "task",
+    "/traceability/epcis/capture/": "capture",
     "/traceability/events/": "event",
     "/traceability/lots/": "lot",
     "/traceability/parties/": "party",
@@ -217,6 +223,11 @@ def _pk_of(name):
 # How to tell which side's object a list shows: (query, what it lists, marker of a side's
 # object). Every list a role may read is checked this way.
 LISTS = {
+    "GET /enterprise/overview/": (
+        {},
+        lambda body: {row["id"] for row in body["recalls"]},
+        lambda side: side["recall"].pk,
+    ),
     "GET /public/lookup/": (
         lambda world: {"gtin": world.mine["product"].gtin},
         lambda body: {row["reference"] for row in body["results"]},
@@ -250,7 +261,7 @@ LISTS = {
     "GET /traceability/epcis/events/": (
         {},
         lambda body: {event["eventID"] for event in body["epcisBody"]["eventList"]},
-        lambda side: side["event"].event_id,
+        lambda side: event_uri(side["event"].event_id),
     ),
 }
 for _key in MATRIX:

@@ -6,7 +6,9 @@ Django stack. No input may produce a 5xx, and every response must match the sche
 """
 
 import io
+import json
 import os
+import re
 
 import pytest
 import schemathesis
@@ -71,3 +73,46 @@ def test_no_input_produces_a_server_error_or_an_undocumented_response(case, role
             checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
         )
         transaction.set_rollback(True)
+
+
+WRONG_TYPES = [[], {"": {}}, -1, 1e308, True, None, "x" * 10_000]
+HOSTILE_BODIES = ["[" * 50_000 + "]" * 50_000, "[" * 100_000, '{"a":' * 10_000]
+
+
+def _json_writes():
+    spec = schema.raw_schema
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if method in ("post", "put", "patch") and "application/json" in content:
+                body_schema = content["application/json"].get("schema", {})
+                if "$ref" in body_schema:
+                    name = body_schema["$ref"].rsplit("/", 1)[1]
+                    body_schema = spec["components"]["schemas"][name]
+                yield method, path, sorted(body_schema.get("properties", {}))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_deep_nesting_and_wrong_json_types_never_produce_a_server_error(demo_tokens):
+    """Deterministic hostile bodies on every JSON write: nesting far past the limit as
+    every role, and (as the admin, whom fewest checks stop early) each documented property
+    given each wrong JSON type in turn."""
+    from rest_framework.test import APIClient
+
+    failures = []
+    for role in ROLES:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {demo_tokens[role]}")
+        for method, path, properties in _json_writes():
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            bodies = list(HOSTILE_BODIES)
+            if role == "admin":
+                bodies += [json.dumps({p: wrong}) for p in properties for wrong in WRONG_TYPES]
+            for body in bodies:
+                with transaction.atomic():
+                    response = getattr(client, method)(url, body, content_type="application/json")
+                    transaction.set_rollback(True)
+                if response.status_code >= 500:
+                    failures.append((role, method, url, body[:80], response.status_code))
+    assert failures == []

@@ -101,7 +101,7 @@ def test_the_spreadsheet_is_as_redacted(api, enterprise, chain):
 
 def test_an_enterprise_may_not_trace_anothers_lot(api, enterprise, enterprise_other, chain):
     assert api.as_(enterprise_other).get(url(chain["kettles"])).status_code == 404
-    # Not even a lot it handled but did not make: the mill's steel.
+    # Nor the mill's steel, which only the mill says it shipped (custody unconfirmed).
     assert api.as_(enterprise).get(url(chain["steel"])).status_code == 404
 
 

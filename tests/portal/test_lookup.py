@@ -2,12 +2,17 @@
 by GTIN and lot or by GS1 Digital Link."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 from stdnum import ean
 
 from risk.services import assessment_create, assessment_decide
+from sampling import models as sampling_models
+from sampling.models import PublishedResult, Sample
+from sampling.selectors import published_rows
 from tests.factories import LotFactory, ProductFactory
 from tests.recalls.factories import make_recall
+from tests.risk.factories import SampleFactory
 from traceability.models import normalize_gtin
 
 LOOKUP = "/api/v1/public/lookup/"
@@ -69,6 +74,42 @@ def test_a_digital_link_finds_the_same(recalled_lot):
     # A brand's own resolver domain is a Digital Link too.
     other = lookup(link=f"https://qr.example.cn/01/{normalize_gtin(KETTLE_GTIN)}/10/2026A?x=1")
     assert other.json()["results"] == response.json()["results"]
+
+
+def publish(*samples):
+    """What `task_publish` writes for these samples (the workflow has its own tests)."""
+    rows = published_rows(Sample.objects.filter(pk__in=[s.pk for s in samples]))
+    for row in rows:
+        PublishedResult.objects.create(
+            sample_id=row["sample_id"],
+            task_id=row["task_id"],
+            product_id=row["product_id"],
+            lot_id=row["lot_id"],
+            conclusion=row["conclusion"],
+            published_at=timezone.now(),
+            row=row["row"],
+        )
+
+
+@pytest.mark.django_db
+def test_a_published_nonconforming_result_names_its_lot(kettle):
+    failed_lot = LotFactory(product=kettle, lot_code="2026F")
+    failed = SampleFactory(lot=failed_lot)
+    sampling_models.TestItem.objects.create(
+        sample=failed, item="泄漏电流", requirement="≤0.75 mA", measured_value="1.9", verdict="fail"
+    )
+    publish(failed, SampleFactory(lot=LotFactory(product=kettle), conclusion="conforming"))
+    SampleFactory(lot=LotFactory(product=kettle, lot_code="2026U"))  # failed, not published
+
+    results = lookup(gtin=KETTLE_GTIN, lot="2026F").json()["results"]
+
+    assert [(r["kind"], r["reference"], r["lots"]) for r in results] == [
+        ("spot_check", failed.sample_no, ["2026F"])
+    ]
+    assert "泄漏电流" in results[0]["title"]
+    assert results[0]["details"]["failing_items"][0]["measured_value"] == "1.9"
+    assert lookup(gtin=KETTLE_GTIN, lot="2026U").json()["results"] == []
+    assert [r["kind"] for r in lookup(gtin=KETTLE_GTIN).json()["results"]] == ["spot_check"]
 
 
 @pytest.mark.django_db

@@ -2,8 +2,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
-from risk.models import RiskAssessment
+from core.models import Alert
+from risk.models import Complaint, RiskAssessment
 
 
 @pytest.mark.django_db
@@ -12,6 +14,29 @@ def test_the_demo_seeds_one_assessment_idempotently():
     call_command("seed_demo", stdout=io.StringIO())
     assessment = RiskAssessment.objects.get()
     assert (assessment.risk_level, assessment.recommended_measure) == ("serious", "recall")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_complaints_with_one_cluster_and_a_product_to_look_up():
+    call_command("seed_demo", stdout=io.StringIO())
+    count = Complaint.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Complaint.objects.count() == count
+    clusters = Alert.objects.filter(kind="complaint_cluster")
+    assert {a.payload["group"] for a in clusters} == {"product", "brand"}
+    assert clusters.get(payload__group="product").payload["count"] == 8
+    lookup = APIClient().get(
+        "/api/v1/public/lookup/", {"gtin": "6901234567892", "lot": "K2025-0415"}
+    )
+    assert [r["kind"] for r in lookup.json()["results"]] == ["recall"]
+    stats = APIClient().get("/api/v1/public/complaints/stats/", {"group_by": "category"}).json()
+    assert {row["group"] for row in stats["results"]} == {
+        "electric_kettle",
+        "toy",
+        "electric_bicycle",
+    }
+    assert stats["suppressed_groups"] == 1
 
 
 @pytest.mark.django_db

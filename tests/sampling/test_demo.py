@@ -28,7 +28,7 @@ def test_the_demo_has_samples_in_every_state_and_is_idempotent(with_traceability
     assert (handed_over.handling_region, handed_over.state) == ("310115", "disposed")
     assert handed_over.disposition.decided_by.username == "regulator_sh"
     assert Alert.objects.filter(kind="case_handed_over", region="310115").count() == 1
-    rows = selectors.public_spot_check(code=national.code)["rows"]
+    rows = selectors.public_rows(selectors.public_spot_check(code=national.code)["tree"])
     assert len(rows) == len(demo.NATIONAL_SAMPLES)
     disposed = Sample.objects.get(note="demo:disposed")
     assert disposed.disposition.recall is not None

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from core.api.fields import ScopedPrimaryKeyRelatedField
 
 from ..choices import EventKind, LotRole
-from ..models import Event, Lot, Party, Product, normalize_gtin, validate_gtin
+from ..models import CaptureJob, Event, Lot, Party, Product, normalize_gtin, validate_gtin
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -238,3 +238,17 @@ class TraceSerializer(serializers.Serializer):
     nodes = TraceNodeSerializer(many=True)
     edges = TraceEdgeSerializer(many=True)
     parties = TracePartySerializer(many=True)
+
+
+class EpcisCaptureResultSerializer(BulkResultSerializer):
+    declared_erroneous = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Indexes of errorDeclarations that marked a stored event erroneous.",
+    )
+
+
+class CaptureJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaptureJob
+        fields = ["id", "status", "event_count", "result", "errors", "created_at", "finished_at"]
+        read_only_fields = fields

@@ -1,9 +1,10 @@
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, renderers, status
+from rest_framework import mixins, parsers, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
@@ -12,10 +13,12 @@ from core.spreadsheets import CSVRenderer, XLSXRenderer
 
 from .. import epcis, exports, selectors, services
 from ..filtersets import EventFilterSet, LotFilterSet, PartyFilterSet, ProductFilterSet
-from ..models import Event, EventLot, Lot, Party, Product
+from ..models import CaptureJob, Event, EventLot, Lot, Party, Product
 from .serializers import (
     BulkEventsSerializer,
     BulkResultSerializer,
+    CaptureJobSerializer,
+    EpcisCaptureResultSerializer,
     EventSerializer,
     LotCorrectionSerializer,
     LotSerializer,
@@ -27,7 +30,7 @@ from .serializers import (
 
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 # DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
-# enterprise traces its own lots, with only its direct partners named.
+# enterprise traces its own lots, with only its direct partners named (§7).
 TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 
 
@@ -132,8 +135,8 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
         """Where the lot and everything made from it went (forward), or what went into it
         and who supplied it (backward). Regulators may trace any lot their region's
         parties produced or held; the result follows the chain across regions. An
-        enterprise traces the lots it produced: it and its direct partners are named,
-        parties further away shown by region and kind only."""
+        enterprise traces the lots it produced or held (by confirmed custody): it and its
+        direct partners are named, parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
             raise NotFound("No such lot.")
@@ -237,36 +240,117 @@ class EventViewSet(
         )
 
 
+EPCIS_QUERY_DOCS = {
+    "eventType": "ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, "
+    "AssociationEvent (several: separated by |)",
+    "GE_eventTime": "eventTime at or after (ISO 8601)",
+    "LT_eventTime": "eventTime before",
+    "GE_recordTime": "recorded at or after",
+    "LT_recordTime": "recorded before",
+    "EQ_action": "ADD, OBSERVE or DELETE",
+    "EQ_bizStep": "CBV bizStep (bare word or URI) or another URI",
+    "EQ_disposition": "CBV disposition or another URI",
+    "EQ_readPoint": "readPoint id",
+    "EQ_bizLocation": "bizLocation id",
+    "EQ_eventID": "eventID",
+    "MATCH_epc": "an EPC in epcList or childEPCs (a trailing * matches a pattern)",
+    "MATCH_anyEPC": "an EPC anywhere: epcList, childEPCs, inputEPCList, outputEPCList, parentID",
+    "MATCH_parentID": "parentID",
+    "MATCH_inputEPC": "an EPC in inputEPCList",
+    "MATCH_outputEPC": "an EPC in outputEPCList",
+    "MATCH_epcClass": "an EPC class in quantityList or childQuantityList",
+    "MATCH_anyEPCClass": "an EPC class in any quantity list",
+    "perPage": f"events per page (1-{selectors.EPCIS_MAX_PAGE_SIZE}, "
+    f"default {selectors.EPCIS_PAGE_SIZE})",
+    "nextPageToken": "from the previous page's Link header",
+}
+
+
+class JSONLDParser(parsers.JSONParser):
+    media_type = "application/ld+json"
+
+
 class EpcisViewSet(LeveeGenericViewSet):
-    """GS1 EPCIS 2.0 capture and query (JSON-LD documents)."""
+    """GS1 EPCIS 2.0 capture and query (DESIGN.md §5.1)."""
 
     queryset = Event.objects.all()
-    filterset_class = EventFilterSet
     write_roles = WRITERS
-    action_roles = {"capture": WRITERS}
+    action_roles = {"capture": WRITERS, "capture_status": WRITERS}
+    filter_backends = []
+    pagination_class = None
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={201: BulkResultSerializer},
-        filters=False,
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "application/ld+json": OpenApiTypes.OBJECT,
+        },
+        parameters=[
+            OpenApiParameter(
+                "Prefer", str, OpenApiParameter.HEADER, description="respond-async: by a worker"
+            )
+        ],
+        responses={
+            201: EpcisCaptureResultSerializer,
+            202: OpenApiResponse(CaptureJobSerializer, description="Captured by a worker"),
+        },
     )
-    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[parsers.JSONParser, JSONLDParser],
+    )
     def capture(self, request):
-        """An EPCISDocument; unknown identifiers are a 400 naming `eventList.{index}.{field}`."""
-        result = services.epcis_capture(actor=request.user, document=request.data)
-        return Response(
-            {"created": result["created"], "existing": result["existing"]},
-            status=status.HTTP_201_CREATED,
-        )
+        """An EPCIS 2.0 document (JSON or JSON-LD) valid against the EPCIS 2.0 schema; an
+        invalid one is a 400 naming `eventList.{index}.{field}`. Over 1,000 events, or with
+        `Prefer: respond-async`, a worker captures it: 202 with `Location` of its status."""
+        document = request.data
+        if services.epcis_capture_needs_worker(
+            document=document, prefer=request.headers.get("Prefer", "")
+        ):
+            job = services.capture_job_start(actor=request.user, document=document)
+            location = reverse("epcis-capture-status", args=[job.pk], request=request)
+            response = Response(CaptureJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+            response["Location"] = location
+            return response
+        result = services.epcis_capture(actor=request.user, document=document)
+        result.pop("created_ids")
+        return Response(result, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: CaptureJobSerializer})
+    @action(detail=False, methods=["get"], url_path=r"capture/(?P<id>[0-9a-f-]{36})")
+    def capture_status(self, request, id=None):
+        """An asynchronous capture: `running`, `succeeded` (with what was stored) or
+        `failed` (with the errors)."""
+        jobs = CaptureJob.objects.all()
+        if request.user.role != Role.ADMIN:
+            jobs = jobs.filter(created_by=request.user)
+        job = jobs.filter(pk=id).first()
+        if job is None:
+            raise NotFound("No such capture.")
+        return Response(CaptureJobSerializer(job).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, description=description)
+            for name, description in EPCIS_QUERY_DOCS.items()
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     @action(detail=False, methods=["get"])
     def events(self, request):
-        """Stored events (filtered, paginated with ?page=) as an EPCISDocument."""
-        queryset = _events_with_lines(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(queryset)
+        """Stored events as an EPCIS 2.0 document, each as it was captured, filtered by the
+        EPCIS 2.0 REST query parameters; paged by `perPage` and `nextPageToken` (the next
+        page's link is in the `Link` header)."""
+        queryset, per_page = selectors.epcis_events(
+            queryset=self.get_queryset(), params=request.query_params
+        )
+        page = list(_events_with_lines(queryset)[: per_page + 1])
+        more = len(page) > per_page
+        page = page[:per_page]
         response = Response(epcis.events_document(page))
-        next_link = self.paginator.get_next_link()
-        if next_link:
-            response["Link"] = f'<{next_link}>; rel="next"'
+        if more:
+            params = request.query_params.copy()
+            params["nextPageToken"] = selectors.epcis_page_token(page[-1].pk)
+            url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
+            response["Link"] = f'<{url}>; rel="next"'
         return response
