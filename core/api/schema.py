@@ -6,6 +6,7 @@ documented generically. 409 and 422 (transitions, idempotency) are documented on
 503 (database unavailable) everywhere.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -67,3 +68,9 @@ class LeveeAutoSchema(AutoSchema):
 
     def _get_http400_serializer(self):
         return ErrorResponseSerializer
+
+
+class LeveeJWTScheme(SimpleJWTScheme):
+    """Levee's JWT authentication (core.auth) documented as simplejwt's."""
+
+    target_class = "core.auth.JWTAuthentication"
