@@ -302,18 +302,19 @@ class ComplaintStatsRowSerializer(serializers.Serializer):
 
 class ComplaintStatsSerializer(serializers.Serializer):
     group_by = serializers.CharField()
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
     min_group_size = serializers.IntegerField(
         help_text="Groups with fewer complaints are left out (and only counted)."
     )
     suppressed_groups = serializers.IntegerField()
     results = ComplaintStatsRowSerializer(many=True)
 
-    def to_representation(self, instance):
-        body = super().to_representation(instance)
-        body["from"], body["to"] = body.pop("date_from"), body.pop("date_to")
-        return body
+    def get_fields(self):
+        # `from` and `to` are Python keywords: declared here rather than as attributes.
+        return {
+            **super().get_fields(),
+            "from": serializers.DateField(source="date_from"),
+            "to": serializers.DateField(source="date_to"),
+        }
 
 
 class SuggestionQuerySerializer(serializers.Serializer):
