@@ -341,6 +341,8 @@ structlog.configure(
 # --- Levee's rules (DESIGN.md §8). Defaults; the governing rules change them, so they
 # live in settings and a deployment overrides them with LEVEE_RULES_JSON (deep-merged).
 LEVEE_RULES = {
+    # How far ahead of the server a field device's clock may run (times it sends).
+    "clock_skew_seconds": 300,
     "sampling": {
         # stage -> (amount, unit); unit "working_days", "days" or "hours"
         "deadlines": {
@@ -389,6 +391,31 @@ LEVEE_RULES = {
     },
     "injury_estimates": {"min_cases": 20, "min_estimate": 1200, "max_cv": 0.33, "z": 1.96},
     "risk_matrix_version": "eu-2019-417",
+    "risk": {
+        # A "monitor" decision is reviewed this many days later unless a date is given.
+        "monitor_review_days": 90,
+        # Signal detection (risk/jobs.py): EARS C1-C3 over daily counts, a weekly
+        # threshold, and the proportional reporting ratio within the province.
+        "signals": {
+            "baseline_days": 7,
+            "c2_lag_days": 2,
+            "sigma_floor": 0.5,
+            "ears_threshold": 3.0,
+            "c3_threshold": 2.0,
+            "min_count": 5,
+            "baseline_weeks": 4,
+            "weekly_min_count": 10,
+            "prr_window_days": 28,
+            "prr_min_a": 3,
+            "prr_min": 2.0,
+            "chi2_min": 4.0,
+        },
+        # Non-conforming samples of one category or producer across regions.
+        "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
+        # Complaint clusters (detect_complaint_clusters): the EARS parameters of "signals",
+        # overridden by these.
+        "complaints": {"min_count": 5},
+    },
     "alerts": {
         # Webhook delivery: attempts before a delivery is dead, exponential backoff
         # (base * 2^(n-1), capped), HTTP timeouts, and the lease a sender holds on a claim.

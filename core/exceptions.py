@@ -30,6 +30,14 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
+class Precondition(Conflict):
+    """A transition refused for the object's situation, not its state or the payload (a
+    window still open, a plan missing fields): 409, and the machine adds `state` and
+    `allowed_actions`. Give it a `code` that names the precondition."""
+
+    default_code = "precondition_failed"
+
+
 class TransitionNotAllowed(Conflict):
     default_code = "transition_not_allowed"
 

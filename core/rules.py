@@ -4,6 +4,7 @@ deployment's LEVEE_RULES_JSON."""
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _merge(base, override):
@@ -21,12 +22,14 @@ def _rules():
     return _merge(settings.LEVEE_RULES, getattr(settings, "LEVEE_RULES_OVERRIDE", {}))
 
 
-def rule(path, default=None):
-    """rule("sampling.deadlines.receive") -> (5, "working_days")"""
+def rule(path):
+    """rule("sampling.deadlines.receive") -> (5, "working_days"). Every rule the code reads
+    is in settings.LEVEE_RULES, so a missing one is a configuration error, not a default
+    written a second time here."""
     node = _rules()
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
-            return default
+            raise ImproperlyConfigured(f"LEVEE_RULES has no '{path}'.")
         node = node[part]
     return (
         tuple(node)

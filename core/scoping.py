@@ -1,7 +1,7 @@
 """Role and jurisdiction scoping: one mechanism for every queryset (DESIGN.md §3).
 
 A model declares, in `scope`, the field paths that tie one of its rows to a user's links;
-`Model.objects.restrict(user, action)` turns them into a filter. Rows outside a user's
+`Model.objects.restrict(user)` turns them into a filter. Rows outside a user's
 scope are invisible to them (the API answers 404), never merely read-only.
 """
 
@@ -28,7 +28,7 @@ class Scope:
     # False when every path is a forward relation, so OR-ing them never repeats a row.
     fans_out: bool = True
 
-    def q_for(self, user, action="view"):
+    def q_for(self, user):
         """The filter for `user`, or None when they see nothing."""
         q = self._paths_q(user)
         if q == Q() or self.extra is None or not getattr(user, "is_authenticated", False):
@@ -72,8 +72,10 @@ def _any(qs):
 
 
 class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
-        q = self.model.scope.q_for(user, action)
+    def restrict(self, user):
+        """The rows `user` may reach at all; what their role may do with them is the
+        views' role gate (core.api.permissions)."""
+        q = self.model.scope.q_for(user)
         if q is None:
             return self.none()
         qs = self.filter(q)

@@ -1,90 +1,215 @@
 """The one transition mechanism (DESIGN.md §1, §4).
 
-An app declares its state machine as a table of transitions (action, from-states,
-to-state, roles, guard). `StateMachine.run` locks the row, checks the state, the role and
-the guard, applies the change and writes the history entry, all in one transaction, so
-two concurrent transitions never both succeed.
+An app declares its state machine as a table: one `Transition` row per action, naming the
+states it runs from, the state it leads to, the roles that may run it, its guards (the
+preconditions on the object), the serializer of its payload, its description (the API's
+and the admin's), the service that runs it and the hooks to run after its effect.
+
+`StateMachine.run` locks the row, checks the state, the role and the guards, sets the
+target state, applies the service's effect, runs the after-hooks, saves and writes the
+history entry, all in one transaction, so two concurrent transitions never both succeed.
+The same checks decide `allowed_actions`, so an action listed is never refused for
+anything but its payload. `core.api.transitions.TransitionViewSetMixin` turns each row into
+`POST <object>/<action>/` and the admins offer the same rows as buttons.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.module_loading import import_string
 
-from .exceptions import PermissionDenied, TransitionNotAllowed
+from .exceptions import ApplicationError, Conflict, PermissionDenied, TransitionNotAllowed
 from .models import StateHistory
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str | None  # None: the effect returns the target state
-    roles: frozenset[str] = field(default_factory=frozenset)  # admin is always allowed
-    # guard(obj, actor, payload) raises an ApplicationError when the action may not run.
-    guard: Callable | None = None
+def _resolve(reference):
+    return import_string(reference) if isinstance(reference, str) else reference
 
-    def __init__(self, action, sources: Iterable[str], target, roles=(), guard=None):
-        object.__setattr__(self, "action", action)
-        object.__setattr__(self, "sources", frozenset(sources))
-        object.__setattr__(self, "target", target)
-        object.__setattr__(self, "roles", frozenset(roles))
-        object.__setattr__(self, "guard", guard)
+
+@dataclass(frozen=True, eq=False)
+class Transition:
+    """One row of a machine's table.
+
+    guards: `guard(obj, actor)` raises `Precondition` (409) or `PermissionDenied` (403)
+        when the action may not run on this object for this caller, whatever the payload.
+    payload: the serializer (or its dotted path) of the request body; None: no body.
+    payload_argument: the keyword the service takes a whole (list) body by; None: the
+        body's fields are the service's keywords.
+    service: the `<entity>_<verb>` function (or its dotted path) that runs the action,
+        called as `service(<subject>=obj, actor=actor, **payload)`; it validates the payload
+        and calls `machine.run(..., effect=...)`.
+    after: `hook(obj, transition)` run after the effect, before the save (deadlines, alerts).
+    target: None keeps the state (an action that records something without moving on).
+    internal: run by another service, never on its own (no endpoint, not in
+        allowed_actions), e.g. the first progress report moving a recall on.
+    """
+
+    action: str
+    sources: frozenset
+    target: str | None
+    roles: frozenset
+    guards: tuple[Callable, ...]
+    payload: object
+    payload_argument: str | None
+    service: object
+    description: str
+    after: tuple[Callable, ...]
+    internal: bool
+
+    def __init__(
+        self,
+        action,
+        sources: Iterable[str],
+        target,
+        roles=(),
+        *,
+        guards=(),
+        payload=None,
+        payload_argument=None,
+        service=None,
+        description="",
+        after=(),
+        internal=False,
+    ):
+        values = {
+            "action": action,
+            "sources": frozenset(sources),
+            "target": target,
+            "roles": frozenset(roles),
+            "guards": tuple(guards),
+            "payload": payload,
+            "payload_argument": payload_argument,
+            "service": service,
+            "description": description,
+            "after": tuple(after),
+            "internal": internal,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     def permits(self, actor):
         if actor is None:  # system jobs
             return True
         return getattr(actor, "is_levee_admin", False) or actor.role in self.roles
 
+    @cached_property
+    def payload_serializer(self):
+        return _resolve(self.payload)
+
+    @cached_property
+    def service_function(self):
+        return _resolve(self.service)
+
 
 class StateMachine:
-    def __init__(self, *transitions: Transition, field="state", label=None):
+    """subject: the keyword the services take the object by (`sample=`).
+    number: the field that names the object to people (`sample_no`)."""
+
+    def __init__(
+        self,
+        *transitions: Transition,
+        field="state",
+        label=None,
+        subject=None,
+        number=None,
+        after=(),
+    ):
         self.transitions = {t.action: t for t in transitions}
         self.field = field
         self.label = label
+        self.subject = subject
+        self.number = number
+        self.after = tuple(after)
 
-    def allowed_actions(self, obj, actor=None):
-        state = getattr(obj, self.field)
-        return [
-            t.action
-            for t in self.transitions.values()
-            if state in t.sources and (actor is None or t.permits(actor))
-        ]
+    @property
+    def actions(self):
+        """The rows that are actions of their own (endpoints and admin buttons)."""
+        return [t for t in self.transitions.values() if not t.internal]
 
-    def _label(self, obj):
+    def number_of(self, obj):
+        """What people call the object by: its number (sample_no), else its id."""
+        return str((getattr(obj, self.number, None) if self.number else None) or obj.pk)
+
+    def label_of(self, obj):
         name = self.label or obj._meta.verbose_name.capitalize()
-        return f"{name} {obj.pk}"
+        return f"{name} {self.number_of(obj)}"
+
+    def refusal(self, obj, action, actor):
+        """Why `actor` may not run `action` on `obj` now (an ApplicationError), or None."""
+        transition = self.transitions[action]
+        state = getattr(obj, self.field)
+        if state not in transition.sources:
+            return TransitionNotAllowed(
+                label=self.label_of(obj),
+                state=state,
+                action=action,
+                allowed_actions=self.allowed_actions(obj, actor),
+            )
+        if not transition.permits(actor):
+            return PermissionDenied(
+                f"'{action}' is for {', '.join(sorted(transition.roles))}; you act as {actor.role}."
+            )
+        for guard in transition.guards:
+            try:
+                guard(obj, actor)
+            except ApplicationError as refused:
+                if isinstance(refused, Conflict):
+                    refused.extra.setdefault("state", state)
+                    refused.extra.setdefault(
+                        "allowed_actions", self.allowed_actions(obj, actor, exclude=action)
+                    )
+                return refused
+        return None
+
+    def check(self, obj, action, actor):
+        refused = self.refusal(obj, action, actor)
+        if refused is not None:
+            raise refused
+
+    def allowed_actions(self, obj, actor=None, *, exclude=None):
+        """The actions `actor` could run on `obj` now: state, role and every guard pass."""
+        state = getattr(obj, self.field)
+        allowed = []
+        for t in self.actions:
+            if t.action == exclude or state not in t.sources or not t.permits(actor):
+                continue
+            try:
+                for guard in t.guards:
+                    guard(obj, actor)
+            except ApplicationError:
+                continue
+            allowed.append(t.action)
+        return allowed
+
+    def perform(self, obj, action, *, actor, payload=None):
+        """Run `action` through its row's service (the API's and the admin's entry)."""
+        transition = self.transitions[action]
+        if transition.internal or transition.service is None:
+            raise ApplicationError(f"Unknown action '{action}'.", code="unknown_action")
+        return transition.service_function(
+            **{self.subject: obj}, actor=actor, **dict(payload or {})
+        )
 
     def run(self, obj, action, *, actor, payload=None, effect=None):
-        """Apply `action` to `obj`; `effect(locked_obj)` makes the action's own changes
-        (and returns the target state when the table leaves it open). Returns the
-        updated object."""
+        """Apply `action` to `obj`: the target state is set, then `effect(locked_obj)`
+        makes the action's own changes (a dict it returns is added to the history entry's
+        payload), then the after-hooks run. Returns the updated object."""
         transition = self.transitions[action]
         model = type(obj)
         with transaction.atomic():
             locked = model._base_manager.select_for_update().get(pk=obj.pk)
+            self.check(locked, action, actor)
             state = getattr(locked, self.field)
-            if state not in transition.sources:
-                raise TransitionNotAllowed(
-                    label=self._label(locked),
-                    state=state,
-                    action=action,
-                    allowed_actions=self.allowed_actions(locked, actor),
-                )
-            if not transition.permits(actor):
-                raise PermissionDenied(
-                    f"'{action}' is for {', '.join(sorted(transition.roles))}; "
-                    f"you act as {actor.role}."
-                )
-            if transition.guard:
-                transition.guard(locked, actor, payload or {})
-            target = transition.target
-            if effect is not None:
-                result = effect(locked)
-                if target is None:
-                    target = result
+            target = state if transition.target is None else transition.target
             setattr(locked, self.field, target)
+            payload = dict(payload or {})
+            if effect is not None:
+                payload.update(effect(locked) or {})
+            for hook in (*self.after, *transition.after):
+                hook(locked, transition)
             locked.save()
             record_history(
                 locked,
@@ -127,16 +252,29 @@ __all__ = ["StateMachine", "Transition", "record_history"]
 def _alert_machine():
     from .choices import AlertStatus, Role
 
+    regulators = [Role.REGULATOR]
     return StateMachine(
-        Transition("acknowledge", [AlertStatus.OPEN], AlertStatus.ACKNOWLEDGED, [Role.REGULATOR]),
+        Transition(
+            "acknowledge",
+            [AlertStatus.OPEN],
+            AlertStatus.ACKNOWLEDGED,
+            regulators,
+            payload="core.api.serializers.NoteSerializer",
+            service="core.services.alert_acknowledge",
+            description="Acknowledge an open alert: someone is on it. Optional `note`.",
+        ),
         Transition(
             "resolve",
             [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
             AlertStatus.RESOLVED,
-            [Role.REGULATOR],
+            regulators,
+            payload="core.api.serializers.NoteSerializer",
+            service="core.services.alert_resolve",
+            description="Resolve an open or acknowledged alert. Optional `note`.",
         ),
         field="status",
         label="Alert",
+        subject="alert",
     )
 
 

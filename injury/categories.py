@@ -5,7 +5,7 @@ from core.rules import rule
 
 def default_categories():
     """{code: AccidentCategory fields} for every key category in the rules."""
-    deadlines = rule("accidents.deadlines", {}) or {}
+    deadlines = rule("accidents.deadlines")
 
     def period(name):
         value = deadlines.get(name)
@@ -13,7 +13,7 @@ def default_categories():
 
     default_amount, default_unit = period("default")
     categories = {}
-    for code in rule("accidents.key_categories", []) or []:
+    for code in rule("accidents.key_categories"):
         amount, unit = period(code)
         casualty_amount, casualty_unit = period(f"{code}_casualty")
         full_amount, full_unit = period(f"{code}_full")

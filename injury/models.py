@@ -94,7 +94,7 @@ class InjuryReport(models.Model):
 class ReferenceQuerySet(models.QuerySet):
     """Reference data: every signed-in user reads all of it."""
 
-    def restrict(self, user, action="view"):
+    def restrict(self, user):
         return self if getattr(user, "is_authenticated", False) else self.none()
 
 

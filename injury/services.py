@@ -1,7 +1,6 @@
 """Writes of the injury app: sentinel sites, injury reports, accidents and their
 investigation (DESIGN.md §7, §8)."""
 
-import datetime as dt
 from itertools import batched
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,20 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role, SiteKind
-from core.exceptions import ApplicationError, Conflict, PermissionDenied
+from core.dates import clock_skew, is_future
+from core.exceptions import ApplicationError, PermissionDenied
 from core.models import SentinelSite
 from core.regions import covers
 from core.services import alert_dedup_keys_raised, alert_raise
-from core.states import record_history
 from core.workdays import due_after
 
 from .categories import default_categories
-from .choices import Reporter
+from .choices import Reporter, RootCause
 from .models import Accident, AccidentCategory, InjuryReport
 from .states import accident_machine
-
-# A device clock a little ahead of the server's is not a date in the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _full_clean(obj, exclude=()):
@@ -35,7 +31,7 @@ def _full_clean(obj, exclude=()):
 
 
 def _not_in_future(value, attr):
-    if value > timezone.now() + CLOCK_SKEW:
+    if is_future(value):
         raise ApplicationError("This time is in the future.", attr=attr)
 
 
@@ -187,7 +183,7 @@ def _legal_report_time(actor, declared):
         return now
     if actor.is_levee_admin or actor.role == Role.REGULATOR:
         return declared
-    return declared if declared >= now - CLOCK_SKEW else now
+    return declared if declared >= now - clock_skew() else now
 
 
 def accident_create(
@@ -289,34 +285,16 @@ def _raise_accident_alert(accident):
 def accident_file_full_report(*, accident, actor, full_report):
     """The full report that follows a first report where the category asks for one (§8:
     new-energy vehicle fires, within 48 hours of learning of them). Filed once."""
-    if accident.full_report_due is None:
-        raise ApplicationError(
-            f"Category {accident.category_id} asks for no full report after the first.",
-            attr="full_report",
-        )
     text = full_report.strip()
     if not text:
         raise ApplicationError("The full report is empty.", attr="full_report")
-    with transaction.atomic():
-        locked = Accident.objects.select_for_update().get(pk=accident.pk)
-        if locked.full_reported_at is not None:
-            raise Conflict(
-                f"The full report of {locked} was filed at "
-                f"{timezone.localtime(locked.full_reported_at).isoformat()}."
-            )
+
+    def effect(locked):
         locked.full_report = text
         locked.full_reported_at = timezone.now()
-        locked.save(update_fields=["full_report", "full_reported_at", "updated_at"])
-        late = locked.full_reported_at > locked.full_report_due
-        record_history(
-            locked,
-            action="full_report",
-            from_state=locked.state,
-            to_state=locked.state,
-            actor=actor,
-            payload={"late": late},
-        )
-    return locked
+        return {"late": locked.full_reported_at > locked.full_report_due}
+
+    return accident_machine.run(accident, "full_report", actor=actor, effect=effect)
 
 
 def full_report_dedup_key(accident_id):
@@ -359,6 +337,8 @@ def accident_sweep_full_reports(now=None):
 
 def accident_open_investigation(*, accident, actor, experts):
     experts = [{"name": e["name"], "field": e["field"]} for e in experts or []]
+    if not experts:
+        raise ApplicationError("An investigation needs at least one expert.", attr="experts")
 
     def effect(locked):
         locked.experts = experts
@@ -369,6 +349,10 @@ def accident_open_investigation(*, accident, actor, experts):
 
 
 def accident_conclude(*, accident, actor, findings, root_cause, measure, measure_note=""):
+    if not (findings or "").strip():
+        raise ApplicationError("A conclusion needs findings.", attr="findings")
+    if root_cause not in RootCause.values:
+        raise ApplicationError("A conclusion needs a root cause.", attr="root_cause")
     payload = {
         "findings": findings,
         "root_cause": root_cause,

@@ -1,39 +1,67 @@
-"""The accident investigation: reported -> investigating -> concluded (DESIGN.md §7)."""
+"""The accident: reported -> investigating -> concluded (DESIGN.md §7), and the full report
+that follows the first where the category asks for one."""
+
+from django.utils import timezone
 
 from core.choices import Role
-from core.exceptions import ApplicationError
+from core.exceptions import Precondition
 from core.states import StateMachine, Transition
 
-from .choices import AccidentState, RootCause
+from .choices import AccidentState as S
+
+SERVICES = "injury.services."
+PAYLOADS = "injury.api.serializers."
+REPORTERS = [Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL]
 
 
-def _has_experts(accident, actor, payload):
-    experts = payload.get("experts")
-    if not experts:
-        raise ApplicationError("An investigation needs at least one expert.", attr="experts")
-
-
-def _has_conclusion(accident, actor, payload):
-    if not (payload.get("findings") or "").strip():
-        raise ApplicationError("A conclusion needs findings.", attr="findings")
-    if payload.get("root_cause") not in RootCause.values:
-        raise ApplicationError("A conclusion needs a root cause.", attr="root_cause")
+def guard_full_report_due(accident, actor):
+    if accident.full_report_due is None:
+        raise Precondition(
+            f"Category {accident.category_id} asks for no full report after the first.",
+            code="no_full_report",
+        )
+    if accident.full_reported_at is not None:
+        raise Precondition(
+            f"The full report of {accident} was filed at "
+            f"{timezone.localtime(accident.full_reported_at).isoformat()}.",
+            code="full_report_filed",
+        )
 
 
 accident_machine = StateMachine(
     Transition(
+        "full_report",
+        [S.REPORTED, S.INVESTIGATING, S.CONCLUDED],
+        None,
+        REPORTERS,
+        guards=[guard_full_report_due],
+        payload=PAYLOADS + "FullReportSerializer",
+        service=SERVICES + "accident_file_full_report",
+        description="The full report after the first, where the category asks for one "
+        "(new-energy vehicle fires: within 48 hours); filed once, by whoever may file "
+        "accident reports and sees this one. The state does not change.",
+    ),
+    Transition(
         "open_investigation",
-        [AccidentState.REPORTED],
-        AccidentState.INVESTIGATING,
+        [S.REPORTED],
+        S.INVESTIGATING,
         [Role.REGULATOR],
-        guard=_has_experts,
+        payload=PAYLOADS + "OpenInvestigationSerializer",
+        service=SERVICES + "accident_open_investigation",
+        description="Open the investigation of a reported accident with its `experts` "
+        "(name and field of each, at least one).",
     ),
     Transition(
         "conclude",
-        [AccidentState.INVESTIGATING],
-        AccidentState.CONCLUDED,
+        [S.INVESTIGATING],
+        S.CONCLUDED,
         [Role.REGULATOR],
-        guard=_has_conclusion,
+        payload=PAYLOADS + "ConcludeSerializer",
+        service=SERVICES + "accident_conclude",
+        description="Conclude the investigation: `findings`, `root_cause`, the `measure` "
+        "taken and a note on it.",
     ),
     label="Accident",
+    subject="accident",
+    number="accident_no",
 )

@@ -1,25 +1,20 @@
 """Recalls in the Django admin: the same services, rules and messages as the API."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import KeptOnRecordMixin
 from core.exceptions import ApplicationError
-from core.models import StateHistory
+from core.transition_admin import TransitionAdminMixin
 
 from . import selectors, services
 from .choices import RecallState
 from .models import FIGURES, Recall, RecallObjection, RecallProgress
-from .states import ACTIONS, recall_machine
-
-# Actions that need a reason, asked for on an intermediate page.
-REASON_ACTIONS = ("terminate", "return_plan")
+from .states import recall_machine
 
 
 class RecallForm(forms.ModelForm):
@@ -29,43 +24,42 @@ class RecallForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        producer, lots = data.get("producer") or self.instance.producer_id, data.get("lots")
-        if producer and lots is not None:
-            producer = data.get("producer") or self.instance.producer
-            foreign = [lot.lot_code for lot in lots if lot.product.producer_id != producer.pk]
-            if foreign:
-                self.add_error("lots", f"Lots {', '.join(foreign)} are not lots of {producer}.")
-        start, end = data.get("production_from"), data.get("production_to")
-        if start and end and start > end:
-            self.add_error("production_to", "The affected production period ends before it starts.")
+        producer = data.get("producer") or getattr(self.instance, "producer", None)
+        if producer is not None:
+            try:
+                services.recall_check_plan(
+                    producer=producer,
+                    lots=data.get("lots"),
+                    production_from=data.get("production_from"),
+                    production_to=data.get("production_to"),
+                )
+            except ApplicationError as exc:
+                self.add_error(exc.attr if exc.attr in self.fields else None, exc.message)
         return data
 
 
 class ProgressFormSet(forms.BaseInlineFormSet):
-    """New reports are checked here with the rules of services.recall_report_progress,
-    which then saves them."""
+    """New reports are checked here with the service's rules (which checks them again,
+    under the row lock, when it saves them)."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        new = [f for f in self.extra_forms if f.has_changed()]
-        if not new:
-            return
-        recall = self.instance
-        if recall.state not in services.PROGRESS_STATES:
-            raise ValidationError(
-                f"Progress is reported once the recall is announced and until it is "
-                f"completed; it is {recall.state}."
-            )
-        units = recall.units_affected
-        for name in FIGURES:
-            total = getattr(recall, name) + sum(f.cleaned_data.get(name) or 0 for f in new)
-            if total > units:
-                raise ValidationError(
-                    f"Cumulative {name} would be {total.normalize():f}, more than the "
-                    f"{units.normalize():f} units affected."
+        figures = dict.fromkeys(FIGURES, Decimal(0))
+        for form in self.extra_forms:
+            if not form.has_changed():
+                continue
+            for name in FIGURES:
+                figures[name] += form.cleaned_data.get(name) or 0
+            try:
+                services.progress_report_check(
+                    recall=self.instance,
+                    period_end=form.cleaned_data["period_end"],
+                    figures=figures,
                 )
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from exc
 
 
 class RecallProgressInline(admin.TabularInline):
@@ -107,23 +101,11 @@ class RecallObjectionInline(admin.StackedInline):
         return False
 
 
-def _transition_action(action_name):
-    def run(modeladmin, request, queryset):
-        if action_name in REASON_ACTIONS:
-            return modeladmin.ask_reason(request, queryset, action_name)
-        for recall in queryset:
-            modeladmin.run_transition(request, recall, action_name)
-        return None
-
-    run.__name__ = action_name
-    run.short_description = f"{action_name.replace('_', ' ').capitalize()} the selected recalls"
-    return run
-
-
 @admin.register(Recall)
-class RecallAdmin(KeptOnRecordMixin, admin.ModelAdmin):
+class RecallAdmin(KeptOnRecordMixin, TransitionAdminMixin, admin.ModelAdmin):
     form = RecallForm
-    change_form_template = "admin/recalls/recall/change_form.html"
+    machine = recall_machine
+    confirm_actions = ("terminate",)
     list_display = [
         "recall_no",
         "producer",
@@ -156,7 +138,6 @@ class RecallAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ["producer", "lots"]
     inlines = [RecallProgressInline, RecallObjectionInline]
-    actions = [_transition_action(name) for name in ACTIONS]
     fieldsets = [
         (None, {"fields": ["recall_no", "state", "kind", "producer", "lots", "title", "category"]}),
         (
@@ -284,32 +265,6 @@ class RecallAdmin(KeptOnRecordMixin, admin.ModelAdmin):
             body,
         )
 
-    @admin.display(description="state history")
-    def history_table(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        rows = StateHistory.objects.for_object(obj)
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            (
-                (
-                    h.at.strftime("%Y-%m-%d %H:%M"),
-                    h.actor_username,
-                    h.action,
-                    h.from_state or "—",
-                    h.to_state,
-                    h.payload or "",
-                )
-                for h in rows
-            ),
-        )
-        return format_html(
-            '<table class="state-history"><thead><tr><th>At</th><th>Actor</th><th>Action</th>'
-            "<th>State</th><th>Payload</th></tr></thead><tbody>{}</tbody></table>",
-            body,
-        )
-
     # --- saving through the services
 
     def save_model(self, request, obj, form, change):
@@ -350,72 +305,3 @@ class RecallAdmin(KeptOnRecordMixin, admin.ModelAdmin):
             else:
                 formset.new_objects.append(report)
         return None
-
-    # --- transitions: admin actions and the buttons on a recall's page
-
-    def run_transition(self, request, recall, action_name, payload=None):
-        try:
-            recall = services.recall_transition(
-                recall=recall, action=action_name, actor=request.user, payload=payload
-            )
-        except ApplicationError as exc:
-            self.message_user(request, f"{recall.recall_no}: {exc.message}", messages.ERROR)
-            return False
-        self.message_user(
-            request,
-            f"{recall.recall_no}: {action_name} done; now {recall.state}.",
-            messages.SUCCESS,
-        )
-        return True
-
-    def ask_reason(self, request, queryset, action_name):
-        if request.POST.get("reason_given"):
-            reason = request.POST.get("reason", "").strip()
-            for recall in queryset:
-                self.run_transition(request, recall, action_name, {"reason": reason})
-            return None
-        return TemplateResponse(
-            request,
-            "admin/recalls/recall/reason.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"{action_name.replace('_', ' ').capitalize()}: give a reason",
-                "recalls": queryset,
-                "action_name": action_name,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/transition/<str:action_name>/",
-                self.admin_site.admin_view(self.transition_view),
-                name="recalls_recall_transition",
-            ),
-            *super().get_urls(),
-        ]
-
-    def transition_view(self, request, pk, action_name):
-        recall = get_object_or_404(Recall, pk=pk)
-        change_url = reverse("admin:recalls_recall_change", args=[pk])
-        if request.method != "POST" or action_name not in ACTIONS:
-            return HttpResponseRedirect(change_url)
-        if not self.has_change_permission(request, recall):
-            self.message_user(request, "You may not change recalls.", messages.ERROR)
-            return HttpResponseRedirect(change_url)
-        payload = (
-            {"reason": request.POST.get("reason", "")} if action_name in REASON_ACTIONS else {}
-        )
-        self.run_transition(request, recall, action_name, payload)
-        return HttpResponseRedirect(change_url)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["recall_actions"] = [
-                (name, name in REASON_ACTIONS)
-                for name in recall_machine.allowed_actions(obj, request.user)
-                if name in ACTIONS
-            ]
-        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -1,8 +1,6 @@
 """Recall writes. `recall_open_draft` is the one way other apps open a draft recall; every
 state change goes through `recall_transition` (the API and the admin alike)."""
 
-import calendar
-import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -10,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
+from core.dates import add_months
 from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.models import Alert
 from core.rules import rule
@@ -42,13 +41,12 @@ PROGRESS_STATES = (RecallState.ANNOUNCED, RecallState.IN_PROGRESS)
 
 
 def _is_vehicle(recall):
-    return recall.category in rule("recalls.vehicle_categories", [])
+    return recall.category in rule("recalls.vehicle_categories")
 
 
 def _deadline(recall, name, start):
     """Deadline `name` of §8 counted from `start` (vehicles have their own rule)."""
-    period = (_is_vehicle(recall) and rule(f"recalls.{name}_vehicle")) or rule(f"recalls.{name}")
-    return due_after(start, period)
+    return due_after(start, rule(f"recalls.{name}{'_vehicle' if _is_vehicle(recall) else ''}"))
 
 
 def _check_lots(producer, lots):
@@ -190,36 +188,128 @@ def recall_update(*, recall, actor, lots=None, **fields):
 
 
 def recall_transition(*, recall, action, actor, payload=None):
-    """Run one of the recall's actions (recalls.states.ACTIONS) with its effects."""
-    payload = dict(payload or {})
-    now = timezone.now()
+    """Run one of the recall's actions by name (demo data, scripts)."""
+    return recall_machine.perform(recall, action, actor=actor, payload=payload)
+
+
+def _reason(reason):
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ApplicationError("Give a reason.", code="required", attr="reason")
+    return reason
+
+
+def recall_submit_plan(*, recall, actor):
+    def effect(locked):
+        locked.plan_submitted_at = timezone.now()
+        # The figures of the recall count against the units affected as submitted.
+        locked.units_affected_fixed = locked.units_affected
+
+    return recall_machine.run(recall, "submit_plan", actor=actor, effect=effect)
+
+
+def recall_return_plan(*, recall, actor, reason):
+    reason = _reason(reason)
 
     def effect(locked):
-        if action == "submit_plan":
-            locked.plan_submitted_at = now
-            # The figures of the recall count against the units affected as submitted.
-            locked.units_affected_fixed = locked.units_affected
-        elif action == "return_plan":
-            locked.units_affected_fixed = None
-        elif action == "approve":
-            locked.approved_at = now
-            locked.announce_due_at = _deadline(locked, "announce_due", now)
-        elif action == "announce":
-            locked.announced_at = now
-        elif action == "complete":
-            locked.completed_at = now
-            locked.summary_due_at = due_after(now, rule("recalls.summary_due"))
-            locked.summary = payload.get("summary") or locked.summary
-        elif action == "close":
-            locked.closed_at = now
-            locked.summary = payload.get("summary") or locked.summary
-        elif action == "terminate":
-            locked.terminated_at = now
-            locked.termination_reason = str(payload.get("reason", "")).strip()
+        locked.units_affected_fixed = None
 
-    if action not in recall_machine.transitions or action == "report_progress":
-        raise ApplicationError(f"Unknown recall action '{action}'.", code="unknown_action")
-    return recall_machine.run(recall, action, actor=actor, payload=payload, effect=effect)
+    return recall_machine.run(
+        recall, "return_plan", actor=actor, payload={"reason": reason}, effect=effect
+    )
+
+
+def recall_approve(*, recall, actor):
+    def effect(locked):
+        locked.approved_at = timezone.now()
+        locked.announce_due_at = _deadline(locked, "announce_due", locked.approved_at)
+
+    return recall_machine.run(recall, "approve", actor=actor, effect=effect)
+
+
+def recall_announce(*, recall, actor):
+    def effect(locked):
+        locked.announced_at = timezone.now()
+
+    return recall_machine.run(recall, "announce", actor=actor, effect=effect)
+
+
+def recall_complete(*, recall, actor, summary=""):
+    def effect(locked):
+        locked.completed_at = timezone.now()
+        locked.summary_due_at = due_after(locked.completed_at, rule("recalls.summary_due"))
+        locked.summary = summary or locked.summary
+
+    payload = {"summary": summary} if summary else {}
+    return recall_machine.run(recall, "complete", actor=actor, payload=payload, effect=effect)
+
+
+def recall_close(*, recall, actor, summary=""):
+    def effect(locked):
+        locked.closed_at = timezone.now()
+        locked.summary = summary or locked.summary
+
+    payload = {"summary": summary} if summary else {}
+    return recall_machine.run(recall, "close", actor=actor, payload=payload, effect=effect)
+
+
+def recall_terminate(*, recall, actor, reason, objection=False):
+    reason = _reason(reason)
+
+    def effect(locked):
+        locked.terminated_at = timezone.now()
+        locked.termination_reason = reason
+
+    payload = {"reason": reason, **({"objection": True} if objection else {})}
+    return recall_machine.run(recall, "terminate", actor=actor, payload=payload, effect=effect)
+
+
+def recall_check_plan(*, producer, lots=None, production_from=None, production_to=None):
+    """The plan's own consistency, for the API and the admin's form alike."""
+    if lots is not None:
+        _check_lots(producer, list(lots))
+    _check_period(production_from, production_to)
+
+
+def progress_report_check(*, recall, period_end, figures):
+    """The rules of a progress report (the API's and the admin's): the recall takes
+    reports, the period ends after the announcement, after the last report and not in the
+    future, no figure is negative and no running total exceeds the units affected.
+    Returns the running totals with `figures` added."""
+    for name, value in figures.items():
+        if value < 0:
+            raise ApplicationError("Must not be negative.", code="min_value", attr=name)
+    if period_end > timezone.localdate():
+        raise ApplicationError("The period cannot end in the future.", attr="period_end")
+    if recall.state not in PROGRESS_STATES:
+        raise Conflict(
+            f"Recall {recall.recall_no} is in state '{recall.state}': progress is reported "
+            "once it is announced and until it is completed.",
+            code="not_in_progress",
+            extra={"state": recall.state, "allowed_actions": []},
+        )
+    if period_end < timezone.localtime(recall.announced_at).date():
+        raise ApplicationError(
+            "The period cannot end before the recall was announced.", attr="period_end"
+        )
+    last = recall.progress_reports.order_by("-period_end").first()
+    if last and period_end < last.period_end:
+        raise ApplicationError(
+            f"The period cannot end before the last report's ({last.period_end}).",
+            attr="period_end",
+        )
+    units = recall.units_affected
+    totals = {}
+    for name, value in figures.items():
+        totals[name] = getattr(recall, name) + value
+        if totals[name] > units:
+            raise ApplicationError(
+                f"Cumulative {name} would be {totals[name].normalize():f}, more than the "
+                f"{units.normalize():f} units affected.",
+                code="exceeds_units_affected",
+                attr=name,
+            )
+    return totals
 
 
 def recall_report_progress(
@@ -242,11 +332,6 @@ def recall_report_progress(
         "replaced": Decimal(replaced),
         "refunded": Decimal(refunded),
     }
-    for name, value in figures.items():
-        if value < 0:
-            raise ApplicationError("Must not be negative.", code="min_value", attr=name)
-    if period_end > timezone.localdate():
-        raise ApplicationError("The period cannot end in the future.", attr="period_end")
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if (
@@ -255,33 +340,8 @@ def recall_report_progress(
             and actor.party_uscc != recall.producer.uscc
         ):
             raise NotFound("No such recall.")
-        if recall.state not in PROGRESS_STATES:
-            raise Conflict(
-                f"Recall {recall.recall_no} is in state '{recall.state}': progress is reported "
-                "once it is announced and until it is completed.",
-                code="not_in_progress",
-                extra={"state": recall.state, "allowed_actions": []},
-            )
-        if period_end < timezone.localtime(recall.announced_at).date():
-            raise ApplicationError(
-                "The period cannot end before the recall was announced.", attr="period_end"
-            )
-        last = recall.progress_reports.order_by("-period_end").first()
-        if last and period_end < last.period_end:
-            raise ApplicationError(
-                f"The period cannot end before the last report's ({last.period_end}).",
-                attr="period_end",
-            )
-        units = recall.units_affected
-        for name, value in figures.items():
-            total = getattr(recall, name) + value
-            if total > units:
-                raise ApplicationError(
-                    f"Cumulative {name} would be {total.normalize():f}, more than the "
-                    f"{units.normalize():f} units affected.",
-                    code="exceeds_units_affected",
-                    attr=name,
-                )
+        totals = progress_report_check(recall=recall, period_end=period_end, figures=figures)
+        for name, total in totals.items():
             setattr(recall, name, total)
         report = RecallProgress.objects.create(
             recall=recall,
@@ -360,11 +420,11 @@ def recall_review_objection(*, recall, actor, outcome, notes=""):
         if outcome == ObjectionOutcome.UPHELD and "terminate" in recall_machine.allowed_actions(
             recall
         ):
-            recall_transition(
+            recall_terminate(
                 recall=recall,
-                action="terminate",
                 actor=actor,
-                payload={"reason": f"Objection upheld. {notes}".strip(), "objection": True},
+                reason=f"Objection upheld. {notes}".strip(),
+                objection=True,
             )
     return objection
 
@@ -420,13 +480,6 @@ def recall_sweep_deadlines(*, now=None):
     return {"recall_deadlines_overdue": raised}
 
 
-def add_months(moment, months):
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
 def progress_periods(recall, now):
     """The ended reporting periods of an announced recall: (number, start, due)."""
     every = rule("recalls.progress_every_months")
@@ -467,7 +520,8 @@ def recall_check_progress(*, now=None):
     now = now or timezone.now()
     raised = 0
     recalls = Recall.objects.filter(
-        state__in=PROGRESS_STATES, announced_at__lte=now - dt.timedelta(days=28)
+        state__in=PROGRESS_STATES,
+        announced_at__lte=add_months(now, -rule("recalls.progress_every_months")),
     ).select_related("producer")
     for recall in recalls:
         for number, due in recall_missed_periods(recall, now=now):

@@ -6,7 +6,7 @@ for rework; the first progress report moves announced to in_progress.
 """
 
 from core.choices import Role
-from core.exceptions import ApplicationError
+from core.exceptions import Precondition
 from core.states import StateMachine, Transition
 
 from .choices import RecallState as S
@@ -32,47 +32,103 @@ def plan_missing(recall):
         )
         if not getattr(recall, name)
     ]
-    if not recall.lots.exists():
+    if not recall.lots.all():  # the list's prefetched lots, when there are
         missing.insert(0, "lots")
     if not recall.units_affected:
         missing.append("units_affected")
     return missing
 
 
-def _plan_complete(recall, actor, payload):
+def guard_plan_complete(recall, actor):
     missing = plan_missing(recall)
     if missing:
-        raise ApplicationError(
+        raise Precondition(
             f"The recall plan is incomplete; missing: {', '.join(missing)}.",
             code="plan_incomplete",
             extra={"missing": missing},
         )
 
 
-def _reason_given(recall, actor, payload):
-    if not str(payload.get("reason") or "").strip():
-        raise ApplicationError("Give a reason.", code="required", attr="reason")
-
-
 REGULATOR = [Role.REGULATOR]
+SERVICES = "recalls.services."
+PAYLOADS = "recalls.api.serializers."
 
 recall_machine = StateMachine(
-    Transition("submit_plan", [S.DRAFT], S.PLAN_SUBMITTED, REGULATOR, guard=_plan_complete),
-    Transition("return_plan", [S.PLAN_SUBMITTED], S.DRAFT, REGULATOR, guard=_reason_given),
-    Transition("approve", [S.PLAN_SUBMITTED], S.APPROVED, REGULATOR),
-    Transition("announce", [S.APPROVED], S.ANNOUNCED, REGULATOR),
-    Transition("report_progress", [S.ANNOUNCED], S.IN_PROGRESS, [Role.ENTERPRISE]),
-    Transition("complete", [S.IN_PROGRESS], S.COMPLETED, REGULATOR),
-    Transition("close", [S.COMPLETED], S.CLOSED, REGULATOR),
+    Transition(
+        "submit_plan",
+        [S.DRAFT],
+        S.PLAN_SUBMITTED,
+        REGULATOR,
+        guards=[guard_plan_complete],
+        service=SERVICES + "recall_submit_plan",
+        description="Submit the draft's plan (the recall's own fields) for approval; refused "
+        "with the missing fields while the plan is incomplete. No body.",
+    ),
+    Transition(
+        "return_plan",
+        [S.PLAN_SUBMITTED],
+        S.DRAFT,
+        REGULATOR,
+        payload=PAYLOADS + "ReasonSerializer",
+        service=SERVICES + "recall_return_plan",
+        description="Return a submitted plan to draft for rework, with the `reason`.",
+    ),
+    Transition(
+        "approve",
+        [S.PLAN_SUBMITTED],
+        S.APPROVED,
+        REGULATOR,
+        service=SERVICES + "recall_approve",
+        description="Approve the submitted plan; starts the deadline for the public "
+        "announcement. No body.",
+    ),
+    Transition(
+        "announce",
+        [S.APPROVED],
+        S.ANNOUNCED,
+        REGULATOR,
+        service=SERVICES + "recall_announce",
+        description="Announce the approved recall to the public (it appears in "
+        "public/recalls/); progress reports are due from now on. No body.",
+    ),
+    Transition(
+        "report_progress",
+        [S.ANNOUNCED],
+        S.IN_PROGRESS,
+        [Role.ENTERPRISE],
+        description="The first progress report (POST <recall>/progress/) moves an announced "
+        "recall to in_progress.",
+        internal=True,
+    ),
+    Transition(
+        "complete",
+        [S.IN_PROGRESS],
+        S.COMPLETED,
+        REGULATOR,
+        payload=PAYLOADS + "SummarySerializer",
+        service=SERVICES + "recall_complete",
+        description="Mark the recall in progress as completed, optionally with its `summary`; "
+        "starts the deadline for the summary report.",
+    ),
+    Transition(
+        "close",
+        [S.COMPLETED],
+        S.CLOSED,
+        REGULATOR,
+        payload=PAYLOADS + "SummarySerializer",
+        service=SERVICES + "recall_close",
+        description="Close a completed recall, optionally with (or replacing) its `summary`.",
+    ),
     Transition(
         "terminate",
         [S.DRAFT, S.PLAN_SUBMITTED, S.APPROVED, S.ANNOUNCED, S.IN_PROGRESS],
         S.TERMINATED,
         REGULATOR,
-        guard=_reason_given,
+        payload=PAYLOADS + "ReasonSerializer",
+        service=SERVICES + "recall_terminate",
+        description="Terminate the recall before it is completed, with the `reason`.",
     ),
     label="Recall",
+    subject="recall",
+    number="recall_no",
 )
-
-# The actions a regulator or admin runs by name (API endpoints and admin actions).
-ACTIONS = ("submit_plan", "return_plan", "approve", "announce", "complete", "close", "terminate")

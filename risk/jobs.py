@@ -47,7 +47,7 @@ against all other categories, within the province, over the last `prr_window_day
   alert per combination while the disproportion lasts); the payload carries a, b, c, d,
   PRR and chi2.
 
-Every parameter is a default in DEFAULTS, overridable with LEVEE_RULES["risk"]["signals"].
+Every parameter is in LEVEE_RULES["risk"]["signals"] (settings).
 
 detect_nonconformance_clusters
 ==============================
@@ -92,29 +92,9 @@ from core.services import alert_dedup_keys_raised, alert_raise
 
 log = structlog.get_logger(__name__)
 
-DEFAULTS = {
-    "signals": {
-        "baseline_days": 7,
-        "c2_lag_days": 2,
-        "sigma_floor": 0.5,
-        "ears_threshold": 3.0,
-        "c3_threshold": 2.0,
-        "min_count": 5,
-        "baseline_weeks": 4,
-        "weekly_min_count": 10,
-        "prr_window_days": 28,
-        "prr_min_a": 3,
-        "prr_min": 2.0,
-        "chi2_min": 4.0,
-    },
-    "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
-    # Complaint clusters use the EARS parameters of "signals", overridden by these.
-    "complaints": {"min_count": 5},
-}
-
 
 def params(name):
-    return {**DEFAULTS[name], **(rule(f"risk.{name}", {}) or {})}
+    return rule(f"risk.{name}")
 
 
 def province_code(prefix):

@@ -63,7 +63,7 @@ MEASURES = {S: Measure.RECALL, H: Measure.TAKE_DOWN, M: Measure.WARNING, L: Meas
 
 
 def current():
-    return MATRICES[rule("risk_matrix_version", "eu-2019-417")]
+    return MATRICES[rule("risk_matrix_version")]
 
 
 def exact(probability):

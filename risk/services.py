@@ -205,11 +205,12 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
             payload["alert"] = alert.pk if alert else None
         else:
             today = timezone.localdate()
-            review = review_on or today + dt.timedelta(days=rule("risk.monitor_review_days", 90))
+            review = review_on or today + dt.timedelta(days=rule("risk.monitor_review_days"))
             if review <= today:
                 raise ApplicationError("The review date lies in the future.", attr="review_on")
             locked.review_on = review
             payload["review_on"] = review.isoformat()
+        return payload  # with what the effect decided, for the history entry
 
     return assessment_machine.run(assessment, "decide", actor=actor, payload=payload, effect=effect)
 

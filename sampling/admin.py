@@ -1,12 +1,12 @@
-"""Read-mostly admin: samples change only through the services' transitions, offered here
-as admin actions that obey the same rules as the API."""
+"""Read-mostly admin: samples change only through the rows of their machine, offered here
+as buttons and list actions that run the same services as the API."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from core.exceptions import ApplicationError
+from core.transition_admin import TransitionAdminMixin
 
-from . import services
 from .models import Disposition, Objection, Sample, Task, TestItem
+from .states import sample_machine
 
 
 @admin.register(Task)
@@ -72,25 +72,10 @@ class DispositionInline(admin.StackedInline):
         return False
 
 
-def _transition_action(name, service, description, **kwargs):
-    def run(modeladmin, request, queryset):
-        done = 0
-        for sample in queryset:
-            try:
-                service(sample=sample, actor=request.user, **kwargs)
-                done += 1
-            except ApplicationError as exc:
-                modeladmin.message_user(request, f"{sample}: {exc.message}", messages.ERROR)
-        if done:
-            modeladmin.message_user(request, f"{description}: {done} sample(s).", messages.SUCCESS)
-
-    run.__name__ = name
-    run.short_description = description
-    return run
-
-
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
+class SampleAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    machine = sample_machine
+    confirm_actions = ("void", "dispose")
     list_display = [
         "sample_no",
         "task",
@@ -107,11 +92,6 @@ class SampleAdmin(admin.ModelAdmin):
     list_select_related = ["task", "producer", "sampled_party"]
     date_hierarchy = "sampled_at"
     inlines = [TestItemInline, ObjectionInline, DispositionInline]
-    actions = [
-        _transition_action("receive", services.sample_receive, "Receive at the lab"),
-        _transition_action("notify", services.sample_notify, "Notify the parties"),
-        _transition_action("close", services.sample_close, "Close", note="Closed in the admin"),
-    ]
 
     def has_add_permission(self, request):
         return False
@@ -120,4 +100,4 @@ class SampleAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [*(f.name for f in self.model._meta.fields), "history_table"]

@@ -9,7 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
-from core.exceptions import ApplicationError, PermissionDenied
+from core.dates import add_months, not_in_future
+from core.exceptions import ApplicationError
 from core.regions import NATIONAL, ancestors, covers, level_of, region_q
 from core.rules import rule
 from core.services import alert_raise
@@ -43,9 +44,6 @@ from .models import (
 )
 from .selectors import failing_items, published_rows, task_chain, task_tree_ids
 from .states import sample_machine, task_machine
-
-# A little slack for the field devices' clocks.
-CLOCK_SKEW = dt.timedelta(minutes=2)
 
 
 def _is_admin(actor):
@@ -257,17 +255,6 @@ def task_publish(*, task, actor):
 # --- Sample creation ---------------------------------------------------------------------
 
 
-def _shift_months(moment, months):
-    month0 = moment.month - 1 + months
-    year, month = moment.year + month0 // 12, month0 % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
     # An inspector files under the tasks that cover their region (a provincial or national
     # plan is carried out by the districts' inspectors) and under those of their region.
@@ -282,9 +269,7 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
             code="task_published",
             attr="task",
         )
-    now = timezone.now()
-    if sampled_at > now + CLOCK_SKEW:
-        raise ApplicationError("sampled_at is in the future.", attr="sampled_at")
+    not_in_future(sampled_at, "sampled_at")
     local_day = timezone.localtime(sampled_at).date()
     if not task.starts_on <= local_day <= task.ends_on:
         raise ApplicationError(
@@ -293,7 +278,7 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
             attr="sampled_at",
         )
     names = [str(name).strip() for name in inspectors]
-    minimum = rule("sampling.min_inspectors", 2)
+    minimum = rule("sampling.min_inspectors")
     if any(not name for name in names) or len(set(names)) < minimum:
         raise ApplicationError(
             f"At least {minimum} different inspectors must take a sample.", attr="inspectors"
@@ -365,15 +350,15 @@ def _earlier_sample(*, task, product, same_products, sampled_at):
     """An earlier sample of the same product that the no-repeat rule of §8 refuses this
     one for: same producer, brand, model and standard, under a task of the same or a
     higher level, within the window."""
-    months = rule("sampling.repeat_window_months", 6)
+    months = rule("sampling.repeat_window_months")
     levels = [lvl for lvl, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[task.level]]
     earlier = Sample.objects.filter(
         producer_id=product.producer_id,
         product_id__in=same_products,
         task__standard=task.standard,
         task__level__in=levels,
-        sampled_at__gt=_shift_months(sampled_at, -months),
-        sampled_at__lt=_shift_months(sampled_at, months),
+        sampled_at__gt=add_months(sampled_at, -months),
+        sampled_at__lt=add_months(sampled_at, months),
     ).exclude(state=SampleState.VOIDED)
     return earlier.select_related("task").order_by("-sampled_at").first()
 
@@ -509,7 +494,7 @@ def sample_create(
                     f"{timezone.localtime(earlier.sampled_at).date()} under "
                     f"{earlier.task.level} task {earlier.task.code}: the same product is not "
                     "sampled again within "
-                    f"{rule('sampling.repeat_window_months', 6)} months.",
+                    f"{rule('sampling.repeat_window_months')} months.",
                     code="sampled_recently",
                     extra={"earlier_sample": earlier.sample_no},
                 )
@@ -557,20 +542,8 @@ def sample_create(
 # --- Transitions -------------------------------------------------------------------------
 
 
-def _refresh_deadline(sample, *, objection=None, disposition=None):
-    sample.due_stage, sample.due_at = current_deadline(
-        sample, objection=objection, disposition=disposition
-    )
-
-
-def _not_future(value, attr):
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(f"{attr} is in the future.", attr=attr)
-    return value
-
-
 def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""):
-    received_at = _not_future(received_at or timezone.now(), "received_at")
+    received_at = not_in_future(received_at or timezone.now(), "received_at")
     if received_at < sample.sampled_at:
         raise ApplicationError(
             "A sample cannot be received before it was taken.", attr="received_at"
@@ -580,8 +553,6 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
         locked.received_at = received_at
         if seal_intact is not None:
             locked.seal_intact = seal_intact
-        locked.state = SampleState.RECEIVED
-        _refresh_deadline(locked)
 
     payload = {"received_at": received_at.isoformat(), "note": note}
     if seal_intact is not None:
@@ -624,33 +595,14 @@ def _item_rows(sample, items, test_round):
     ]
 
 
-def _raise_nonconforming_alert(sample, items):
-    failed = [item["item"] for item in items if item["verdict"] == Verdict.FAIL]
-    alert_raise(
-        kind=AlertKind.NONCONFORMING_RESULT,
-        dedup_key=f"nonconforming_result:sample:{sample.pk}",
-        message=f"Sample {sample.sample_no} ({sample.product}) is non-conforming: "
-        + ", ".join(failed),
-        region=sample.task.region,
-        severity=AlertSeverity.HIGH,
-        subject=sample,
-        subject_label=sample.sample_no,
-        payload={"sample_no": sample.sample_no, "failed_items": failed, "lot": sample.lot_id},
-    )
-
-
 def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
     _validate_items(items, conclusion)
-    tested_at = _not_future(tested_at or timezone.now(), "tested_at")
+    tested_at = not_in_future(tested_at or timezone.now(), "tested_at")
 
     def effect(locked):
         TestItem.objects.bulk_create(_item_rows(locked, items, TestRound.TEST))
         locked.tested_at = tested_at
         locked.conclusion = locked.initial_conclusion = conclusion
-        locked.state = SampleState.TESTED
-        _refresh_deadline(locked)
-        if conclusion == Conclusion.NONCONFORMING:
-            _raise_nonconforming_alert(locked, items)
 
     payload = {"conclusion": conclusion, "items": len(items), "tested_at": tested_at.isoformat()}
     return sample_machine.run(sample, "record_results", actor=actor, payload=payload, effect=effect)
@@ -671,7 +623,6 @@ def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
         locked.report_issued_at = timezone.now()
         if file is not None:
             locked.report_file = file
-        _refresh_deadline(locked)
 
     payload = {"report_no": report_no, "issued_on": issued_on.isoformat()}
     return sample_machine.run(sample, "issue_report", actor=actor, payload=payload, effect=effect)
@@ -690,10 +641,8 @@ def sample_notify(*, sample, actor, note=""):
 
     def effect(locked):
         locked.notified_at = timezone.now()
-        locked.state = SampleState.REPORTED
         if _hands_over(locked):
             locked.handed_over_at = locked.notified_at
-        _refresh_deadline(locked)
 
     with transaction.atomic():
         sample = sample_machine.run(
@@ -739,7 +688,6 @@ def sample_set_handling_region(*, sample, actor, handling_region, reason=""):
 
     def effect(locked):
         locked.handling_region = handling_region
-        return locked.state
 
     payload = {"from_region": previous, "to_region": handling_region, "reason": reason}
     return sample_machine.run(
@@ -751,10 +699,8 @@ def sample_object(*, sample, actor, reason, items=()):
     if not reason.strip():
         raise ApplicationError("Give the reason for the objection.", attr="reason")
     party = None
-    if actor.role == Role.ENTERPRISE:
+    if getattr(actor, "role", None) == Role.ENTERPRISE:
         party = Party.objects.filter(uscc=actor.party_uscc).first()
-        if party is None or party.pk not in (sample.sampled_party_id, sample.producer_id):
-            raise PermissionDenied("Only the sampled party or the producer may object.")
     tested = set(sample.items.filter(round=TestRound.TEST).values_list("item", flat=True))
     unknown = [name for name in items if name not in tested]
     if unknown:
@@ -763,15 +709,13 @@ def sample_object(*, sample, actor, reason, items=()):
         )
 
     def effect(locked):
-        objection = Objection.objects.create(
+        Objection.objects.create(
             sample=locked,
             party=party,
             filed_by=actor if getattr(actor, "pk", None) else None,
             reason=reason,
             items=list(items),
         )
-        locked.state = SampleState.OBJECTED
-        _refresh_deadline(locked, objection=objection)
 
     payload = {"reason": reason, "items": list(items)}
     return sample_machine.run(sample, "object", actor=actor, payload=payload, effect=effect)
@@ -787,8 +731,6 @@ def sample_record_reinspection(*, sample, actor, items, conclusion, report_no=""
         locked.reinspected_at = timezone.now()
         # The re-inspection's result is final (§8).
         locked.conclusion = conclusion
-        locked.state = SampleState.REINSPECTED
-        _refresh_deadline(locked)
         published = PublishedResult.objects.filter(sample=locked).first()
         if published is not None:
             PublishedCorrection.objects.create(
@@ -854,7 +796,7 @@ def _record_failed_follow_up(sample, decided_at):
     )
     if original is None:
         return
-    earliest, latest = rule("sampling.second_follow_up_days", (60, 90))
+    earliest, latest = rule("sampling.second_follow_up_days")
     today = timezone.localtime(decided_at).date()
     note = f"Follow-up check {sample.sample_no} failed."
     original.measures = [
@@ -903,8 +845,6 @@ def sample_dispose(*, sample, actor, measures, note=""):
             disposition.save(update_fields=["recall"])
         if locked.follow_up_of_id:
             _record_failed_follow_up(locked, decided_at)
-        locked.state = SampleState.DISPOSED
-        _refresh_deadline(locked, disposition=disposition)
 
     payload = {"measures": normalised, "note": note}
     return sample_machine.run(sample, "dispose", actor=actor, payload=payload, effect=effect)
@@ -913,8 +853,6 @@ def sample_dispose(*, sample, actor, measures, note=""):
 def sample_close(*, sample, actor, note=""):
     def effect(locked):
         locked.closed_at = timezone.now()
-        locked.state = SampleState.CLOSED
-        _refresh_deadline(locked)
 
     return sample_machine.run(sample, "close", actor=actor, payload={"note": note}, effect=effect)
 
@@ -925,8 +863,6 @@ def sample_void(*, sample, actor, reason):
 
     def effect(locked):
         locked.void_reason = reason
-        locked.state = SampleState.VOIDED
-        _refresh_deadline(locked)
 
     return sample_machine.run(
         sample, "void", actor=actor, payload={"reason": reason}, effect=effect

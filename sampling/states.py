@@ -9,13 +9,14 @@ And the task's (DESIGN.md §6.1): open (allocated to lower regions meanwhile) �
 
 from django.utils import timezone
 
-from core.choices import Role
-from core.exceptions import ApplicationError, Conflict, PermissionDenied
+from core.choices import AlertKind, AlertSeverity, Role
+from core.exceptions import PermissionDenied, Precondition
 from core.regions import covers
+from core.services import alert_raise
 from core.states import StateMachine, Transition
 
-from .choices import Conclusion, SampleState, TaskMode, TaskState
-from .deadlines import objection_deadline
+from .choices import Conclusion, SampleState, TaskMode, TaskState, Verdict
+from .deadlines import current_deadline, objection_deadline
 
 S = SampleState
 
@@ -47,45 +48,50 @@ def _inspector_only_on_site(sample, actor, action):
         )
 
 
-def guard_record_results(sample, actor, payload):
+def guard_record_results(sample, actor):
     _inspector_only_on_site(sample, actor, "record_results")
     if sample.state == S.SAMPLED and not _rapid(sample):
-        raise ApplicationError(
+        raise Precondition(
             "The lab must receive the sample before recording results "
             "(only rapid tasks go from sampled to tested).",
             code="not_received",
         )
 
 
-def guard_issue_report(sample, actor, payload):
+def guard_issue_report(sample, actor):
     _inspector_only_on_site(sample, actor, "issue_report")
     if sample.report_issued_at:
-        raise ApplicationError(
+        raise Precondition(
             f"Report {sample.report_no} was already issued for this sample.",
             code="report_already_issued",
         )
 
 
-def guard_notify(sample, actor, payload):
+def guard_notify(sample, actor):
     if not sample.report_issued_at:
-        raise ApplicationError(
+        raise Precondition(
             "The report must be issued before the parties are notified.",
             code="report_not_issued",
         )
 
 
-def guard_object(sample, actor, payload):
+def guard_object(sample, actor):
     if sample.conclusion != Conclusion.NONCONFORMING:
-        raise ApplicationError(
+        raise Precondition(
             "Only a non-conforming result can be objected to.", code="result_conforming"
         )
     closes = objection_deadline(sample)
     if timezone.now() > closes:
-        raise ApplicationError(
+        raise Precondition(
             f"The objection window closed at {timezone.localtime(closes).isoformat()} "
             "(15 days after notification); the result is final.",
             code="objection_window_closed",
         )
+    if getattr(actor, "role", None) == Role.ENTERPRISE and actor.party_uscc not in (
+        sample.sampled_party.uscc,
+        sample.producer.uscc,
+    ):
+        raise PermissionDenied("Only the sampled party or the producer may object.")
 
 
 def _handlers_only(sample, actor, action):
@@ -99,71 +105,189 @@ def _handlers_only(sample, actor, action):
         )
 
 
-def guard_set_handling_region(sample, actor, payload):
+def guard_set_handling_region(sample, actor):
     _organiser_only(sample.task, actor, "set_handling_region")
 
 
-def guard_dispose(sample, actor, payload):
+def guard_dispose(sample, actor):
     _handlers_only(sample, actor, "dispose")
     if sample.conclusion != Conclusion.NONCONFORMING:
-        raise ApplicationError(
+        raise Precondition(
             "A conforming sample is closed, not disposed of.", code="result_conforming"
         )
     if sample.state == S.REPORTED and not _rapid(sample):
         closes = objection_deadline(sample)
         if timezone.now() <= closes:
-            raise ApplicationError(
+            raise Precondition(
                 "The result is not final until the objection window closes at "
                 f"{timezone.localtime(closes).isoformat()}.",
                 code="result_not_final",
             )
 
 
-def guard_close(sample, actor, payload):
+def guard_close(sample, actor):
     _handlers_only(sample, actor, "close")
     if sample.state in (S.REPORTED, S.REINSPECTED) and sample.conclusion != Conclusion.CONFORMING:
-        raise ApplicationError(
+        raise Precondition(
             "A non-conforming sample must be disposed of before it is closed.",
             code="disposal_required",
         )
 
 
+def refresh_deadline(sample, transition):
+    """The deadline of the stage the sample is now in (stored so overdue is plain SQL)."""
+    objection = getattr(sample, "objection", None) if sample.state == S.OBJECTED else None
+    disposition = getattr(sample, "disposition", None) if sample.state == S.DISPOSED else None
+    sample.due_stage, sample.due_at = current_deadline(
+        sample, objection=objection, disposition=disposition
+    )
+
+
+def raise_nonconforming_alert(sample, transition):
+    if sample.conclusion != Conclusion.NONCONFORMING:
+        return
+    failed = list(
+        sample.items.filter(verdict=Verdict.FAIL).order_by("id").values_list("item", flat=True)
+    )
+    alert_raise(
+        kind=AlertKind.NONCONFORMING_RESULT,
+        dedup_key=f"nonconforming_result:sample:{sample.pk}",
+        message=f"Sample {sample.sample_no} ({sample.product}) is non-conforming: "
+        + ", ".join(failed),
+        region=sample.task.region,
+        severity=AlertSeverity.HIGH,
+        subject=sample,
+        subject_label=sample.sample_no,
+        payload={"sample_no": sample.sample_no, "failed_items": failed, "lot": sample.lot_id},
+    )
+
+
+SERVICES = "sampling.services."
+PAYLOADS = "sampling.api.serializers."
+
 sample_machine = StateMachine(
-    Transition("receive", [S.SAMPLED], S.RECEIVED, [Role.LAB]),
+    Transition(
+        "receive",
+        [S.SAMPLED],
+        S.RECEIVED,
+        [Role.LAB],
+        payload=PAYLOADS + "ReceiveSerializer",
+        service=SERVICES + "sample_receive",
+        description="The lab receives the sample: `received_at` (default now, not before it "
+        "was taken), whether the seal was intact, and a note. Starts the report deadline.",
+    ),
     Transition(
         "record_results",
         [S.SAMPLED, S.RECEIVED],
         S.TESTED,
         [Role.LAB, Role.INSPECTOR],
-        guard_record_results,
+        guards=[guard_record_results],
+        payload=PAYLOADS + "ResultsSerializer",
+        service=SERVICES + "sample_record_results",
+        description="Record the test items and the conclusion (non-conforming exactly when an "
+        "item fails). The lab, after receiving; the inspector on site for rapid tasks. A "
+        "non-conforming result raises an alert to the task's region.",
+        after=[raise_nonconforming_alert],
     ),
     Transition(
-        "issue_report", [S.TESTED], S.TESTED, [Role.LAB, Role.INSPECTOR], guard_issue_report
+        "issue_report",
+        [S.TESTED],
+        None,
+        [Role.LAB, Role.INSPECTOR],
+        guards=[guard_issue_report],
+        payload=PAYLOADS + "ReportSerializer",
+        service=SERVICES + "sample_issue_report",
+        description="Issue the test report once: its `report_no`, `issued_on` (not before the "
+        "tests) and optionally the report file (multipart). The sample stays tested until "
+        "the parties are notified.",
     ),
-    Transition("notify", [S.TESTED], S.REPORTED, [Role.REGULATOR], guard_notify),
-    Transition("object", [S.REPORTED], S.OBJECTED, [Role.ENTERPRISE], guard_object),
-    Transition("record_reinspection", [S.OBJECTED], S.REINSPECTED, [Role.LAB]),
-    Transition("dispose", [S.REPORTED, S.REINSPECTED], S.DISPOSED, [Role.REGULATOR], guard_dispose),
     Transition(
-        "close", [S.REPORTED, S.REINSPECTED, S.DISPOSED], S.CLOSED, [Role.REGULATOR], guard_close
+        "notify",
+        [S.TESTED],
+        S.REPORTED,
+        [Role.REGULATOR],
+        guards=[guard_notify],
+        payload=PAYLOADS + "SampleNoteSerializer",
+        service=SERVICES + "sample_notify",
+        description="Notify the sampled party and the producer of the issued report. Opens "
+        "the 15-day objection window of a non-conforming result.",
     ),
-    Transition("void", [S.SAMPLED, S.RECEIVED], S.VOIDED, [Role.REGULATOR, Role.INSPECTOR]),
+    Transition(
+        "object",
+        [S.REPORTED],
+        S.OBJECTED,
+        [Role.ENTERPRISE],
+        guards=[guard_object],
+        payload=PAYLOADS + "ObjectSerializer",
+        service=SERVICES + "sample_object",
+        description="The sampled party or the producer objects to a non-conforming result "
+        "within the objection window: the `reason` and the tested `items` objected to.",
+    ),
+    Transition(
+        "record_reinspection",
+        [S.OBJECTED],
+        S.REINSPECTED,
+        [Role.LAB],
+        payload=PAYLOADS + "ReinspectionSerializer",
+        service=SERVICES + "sample_record_reinspection",
+        description="Record the re-inspection of the objected items; its conclusion is final.",
+    ),
+    Transition(
+        "dispose",
+        [S.REPORTED, S.REINSPECTED],
+        S.DISPOSED,
+        [Role.REGULATOR],
+        guards=[guard_dispose],
+        payload=PAYLOADS + "DisposeSerializer",
+        service=SERVICES + "sample_dispose",
+        description="Decide the measures for a final non-conforming result (after the "
+        "objection window or the re-inspection): `measures` with due dates; `recall` opens a "
+        "draft recall of the lot, and the forward trace is kept with the disposition.",
+    ),
+    Transition(
+        "close",
+        [S.REPORTED, S.REINSPECTED, S.DISPOSED],
+        S.CLOSED,
+        [Role.REGULATOR],
+        guards=[guard_close],
+        payload=PAYLOADS + "SampleNoteSerializer",
+        service=SERVICES + "sample_close",
+        description="Close the case: a conforming sample once reported, a non-conforming one "
+        "once disposed of.",
+    ),
+    Transition(
+        "void",
+        [S.SAMPLED, S.RECEIVED],
+        S.VOIDED,
+        [Role.REGULATOR, Role.INSPECTOR],
+        payload=PAYLOADS + "VoidSerializer",
+        service=SERVICES + "sample_void",
+        description="Void a sample taken in error, before any result, with the `reason`.",
+    ),
     Transition(
         "set_handling_region",
         [S.SAMPLED, S.RECEIVED, S.TESTED],
         None,
         [Role.REGULATOR],
-        guard_set_handling_region,
+        guards=[guard_set_handling_region],
+        payload=PAYLOADS + "HandlingRegionSerializer",
+        service=SERVICES + "sample_set_handling_region",
+        description="Name the region that handles the result: before `notify`, an organiser "
+        "(a regulator of the task's region or above) may hand the result handling to another "
+        "region than the producer's (`handling_region`, with a `reason`).",
     ),
     label="Sample",
+    subject="sample",
+    number="sample_no",
+    after=[refresh_deadline],
 )
 
 
-def guard_allocate(task, actor, payload):
+def guard_allocate(task, actor):
     _organiser_only(task, actor, "allocate")
 
 
-def guard_publish(task, actor, payload):
+def guard_publish(task, actor):
     from .selectors import task_open_samples
 
     _organiser_only(task, actor, "publish")
@@ -171,19 +295,42 @@ def guard_publish(task, actor, payload):
     if still_open:
         shown = ", ".join(f"{no} ({state})" for no, state in still_open[:20])
         more = f" and {len(still_open) - 20} more" if len(still_open) > 20 else ""
-        raise Conflict(
+        raise Precondition(
             f"Task {task.code} cannot be published while samples are open: {shown}{more}.",
             code="samples_open",
-            extra={
-                "state": task.state,
-                "allowed_actions": task_machine.allowed_actions(task, actor),
-                "open_samples": [{"sample_no": no, "state": state} for no, state in still_open],
-            },
+            extra={"open_samples": [{"sample_no": no, "state": state} for no, state in still_open]},
         )
 
 
 task_machine = StateMachine(
-    Transition("allocate", [TaskState.OPEN], TaskState.OPEN, [Role.REGULATOR], guard_allocate),
-    Transition("publish", [TaskState.OPEN], TaskState.PUBLISHED, [Role.REGULATOR], guard_publish),
+    Transition(
+        "allocate",
+        [TaskState.OPEN],
+        None,
+        [Role.REGULATOR],
+        guards=[guard_allocate],
+        payload=PAYLOADS + "AllocationListSerializer",
+        payload_argument="allocations",
+        service=SERVICES + "task_allocate",
+        description="Allocate the task to lower regions: a list of `{region, quota, lab}`, one "
+        "child task per entry (same category, mode, period and standard; its own quota and "
+        "lab — a lab code, the task's lab by default). The regions lie inside the task's (any "
+        "region for a national task), once each; a quota is not below the samples already "
+        "taken there under this task. Regulators of the task's region.",
+    ),
+    Transition(
+        "publish",
+        [TaskState.OPEN],
+        TaskState.PUBLISHED,
+        [Role.REGULATOR],
+        guards=[guard_publish],
+        service=SERVICES + "task_publish",
+        description="Publish the task's results once every sample of the task and of the tasks "
+        "allocated from it is final (closed, disposed, voided, or reported with no objection "
+        "window left), at /api/v1/public/spot-checks/{code}/; otherwise 409 with "
+        "`open_samples`. Regulators of the task's region or above.",
+    ),
     label="Task",
+    subject="task",
+    number="code",
 )

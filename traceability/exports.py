@@ -1,12 +1,10 @@
 """The trace as a sortable spreadsheet, one row per movement, with the key data elements
 of FDA FSMA 204 (traceability lot code and its source, product, quantity and unit of
-measure, locations of source and destination, date). CSV is streamed; XLSX is written
-with XlsxWriter in constant-memory mode."""
+measure, locations of source and destination, date). Written by core.spreadsheets."""
 
-import csv
-import io
+from django.utils.dateparse import parse_datetime
 
-import xlsxwriter
+from core import spreadsheets
 
 COLUMNS = [
     ("event_date", "Event date"),
@@ -32,6 +30,7 @@ COLUMNS = [
     ("depth", "Transformation depth"),
     ("confirmed", "Custody confirmed"),
 ]
+TITLES = [title for _, title in COLUMNS]
 
 
 def trace_rows(trace):
@@ -46,7 +45,7 @@ def trace_rows(trace):
         source = {} if is_transform else parties.get(edge["from"] or "", {})
         destination = {} if is_transform else parties.get(edge["to"] or "", {})
         yield {
-            "event_date": edge["date"],
+            "event_date": parse_datetime(edge["date"]) if edge["date"] else None,
             "event_type": edge["kind"],
             "event_id": edge["event_id"],
             "traceability_lot_code": edge["lot_code"],
@@ -71,37 +70,13 @@ def trace_rows(trace):
         }
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def csv_response(name, trace):
+    return spreadsheets.csv_response(name, TITLES, _values(trace))
 
 
-def csv_stream(trace):
-    """CSV lines one at a time (for a StreamingHttpResponse); a BOM so that spreadsheet
-    programs read the Chinese names as UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([title for _, title in COLUMNS])
-    for row in trace_rows(trace):
-        yield writer.writerow([row[key] for key, _ in COLUMNS])
+def xlsx_response(name, trace):
+    return spreadsheets.xlsx_response(name, TITLES, _values(trace), sheet_name="Trace")
 
 
-def xlsx_bytes(trace):
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    sheet = workbook.add_worksheet("Trace")
-    bold = workbook.add_format({"bold": True})
-    for col, (_, title) in enumerate(COLUMNS):
-        sheet.write_string(0, col, title, bold)
-        sheet.set_column(col, col, 18)
-    count = 0
-    for count, row in enumerate(trace_rows(trace), start=1):
-        for col, (key, _) in enumerate(COLUMNS):
-            value = row[key]
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(count, col, value)
-            else:
-                sheet.write_string(count, col, "" if value is None else str(value))
-    sheet.autofilter(0, 0, max(count, 1), len(COLUMNS) - 1)
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()
+def _values(trace):
+    return ([row[key] for key, _ in COLUMNS] for row in trace_rows(trace))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.choices import Role
+from core.dates import is_future
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
 from core.states import record_history
@@ -29,8 +30,6 @@ from .models import Event, EventLot, Lot, Party, Product, normalize_gtin
 log = structlog.get_logger(__name__)
 
 MAX_BULK_EVENTS = 10_000
-# A client clock a little ahead of ours is not "the future".
-CLOCK_SKEW = dt.timedelta(minutes=5)
 _MAX_QUANTITY = Decimal("99999999999.999")
 _MAX_ID = 2**63 - 1  # bigint
 _KINDS = frozenset(EventKind.values)  # Choices.values builds a new list on every access
@@ -361,7 +360,7 @@ def _parse_event(index, item, errors, now):
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
         errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
-    elif occurred_at > now + CLOCK_SKEW:
+    elif is_future(occurred_at, now=now):
         errors.add(index, "occurred_at", "May not be in the future.")
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:

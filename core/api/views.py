@@ -18,14 +18,11 @@ class LeveeGenericViewSet(viewsets.GenericViewSet):
     write_roles = frozenset({"admin"})
     action_roles: dict = {}
 
-    def scope_action(self):
-        return "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
-
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset.none()
-        return queryset.restrict(self.request.user, self.scope_action())
+        return queryset.restrict(self.request.user)
 
 
 class LeveeModelViewSet(

@@ -7,39 +7,23 @@ from core import delivery, services
 from core.choices import Role
 from core.filtersets import AlertDeliveryFilterSet, AlertFilterSet
 from core.models import Alert, AlertDelivery, AlertSubscription
+from core.states import alert_machine
 
 from .serializers import (
     AlertDeliverySerializer,
     AlertSerializer,
     AlertSubscriptionSerializer,
-    NoteSerializer,
 )
+from .transitions import TransitionViewSetMixin
 from .views import HistoryMixin, LeveeModelViewSet, LeveeReadOnlyViewSet
 
 
-class AlertViewSet(HistoryMixin, LeveeReadOnlyViewSet):
+class AlertViewSet(TransitionViewSetMixin, HistoryMixin, LeveeReadOnlyViewSet):
     queryset = Alert.objects.all()
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
     read_roles = frozenset({Role.REGULATOR})
-    transition_roles = frozenset({Role.REGULATOR})
-
-    def _transition(self, request, service):
-        alert = self.get_object()
-        note = NoteSerializer(data=request.data)
-        note.is_valid(raise_exception=True)
-        alert = service(alert=alert, actor=request.user, **note.validated_data)
-        return Response(AlertSerializer(alert).data)
-
-    @extend_schema(request=NoteSerializer, responses=AlertSerializer)
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        return self._transition(request, services.alert_acknowledge)
-
-    @extend_schema(request=NoteSerializer, responses=AlertSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        return self._transition(request, services.alert_resolve)
+    machine = alert_machine
 
 
 class AlertSubscriptionViewSet(mixins.DestroyModelMixin, LeveeModelViewSet):

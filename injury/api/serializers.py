@@ -84,11 +84,6 @@ class InjuryReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "weight", "created_at"]
 
-    def validate_occurred_at(self, value):
-        if value > timezone.now():
-            raise serializers.ValidationError("This time is in the future.")
-        return value
-
 
 class EstimateQuerySerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(

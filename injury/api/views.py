@@ -1,10 +1,10 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
 from core.models import SentinelSite
@@ -14,15 +14,13 @@ from ..choices import EstimateGroup, Interval
 from ..filtersets import AccidentFilterSet, InjuryReportFilterSet, SiteFilterSet
 from ..models import Accident, AccidentCategory, InjuryReport
 from ..selectors import injury_estimates
+from ..states import accident_machine
 from .serializers import (
     AccidentCategorySerializer,
     AccidentSerializer,
-    ConcludeSerializer,
     EstimateQuerySerializer,
     EstimatesSerializer,
-    FullReportSerializer,
     InjuryReportSerializer,
-    OpenInvestigationSerializer,
     SiteSerializer,
 )
 
@@ -136,6 +134,7 @@ class AccidentCategoryViewSet(LeveeModelViewSet):
 
 
 class AccidentViewSet(
+    TransitionViewSetMixin,
     HistoryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -149,8 +148,7 @@ class AccidentViewSet(
     filterset_class = AccidentFilterSet
     read_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL})
     write_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL})
-    transition_roles = frozenset({Role.REGULATOR})
-    action_roles = {"full_report": write_roles}
+    machine = accident_machine
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -159,27 +157,3 @@ class AccidentViewSet(
         data["category"] = data.pop("category_id")
         accident = services.accident_create(actor=request.user, **data)
         return Response(self.get_serializer(accident).data, status=status.HTTP_201_CREATED)
-
-    def _act(self, request, service, payload_serializer):
-        accident = self.get_object()
-        payload = payload_serializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        accident = service(accident=accident, actor=request.user, **payload.validated_data)
-        return Response(self.get_serializer(accident).data)
-
-    @extend_schema(request=FullReportSerializer, responses=AccidentSerializer)
-    @action(detail=True, methods=["post"])
-    def full_report(self, request, pk=None):
-        """The full report after the first, where the category asks for one (vehicles: 48
-        hours); filed once, by whoever may file accident reports and sees this one."""
-        return self._act(request, services.accident_file_full_report, FullReportSerializer)
-
-    @extend_schema(request=OpenInvestigationSerializer, responses=AccidentSerializer)
-    @action(detail=True, methods=["post"])
-    def open_investigation(self, request, pk=None):
-        return self._act(request, services.accident_open_investigation, OpenInvestigationSerializer)
-
-    @extend_schema(request=ConcludeSerializer, responses=AccidentSerializer)
-    @action(detail=True, methods=["post"])
-    def conclude(self, request, pk=None):
-        return self._act(request, services.accident_conclude, ConcludeSerializer)

@@ -113,11 +113,7 @@ class RecallSerializer(serializers.ModelSerializer):
     def get_allowed_actions(self, recall) -> list[str]:
         request = self.context.get("request")
         actor = getattr(request, "user", None)
-        return [
-            action
-            for action in recall_machine.allowed_actions(recall, actor)
-            if action != "report_progress"
-        ]
+        return recall_machine.allowed_actions(recall, actor)
 
     @extend_schema_field(RecallObjectionSerializer(allow_null=True))
     def get_objection(self, recall):

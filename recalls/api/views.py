@@ -8,46 +8,33 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from core.spreadsheets import CSVRenderer, XLSXRenderer
 
 from .. import exports, selectors, services
 from ..filtersets import PublicRecallFilterSet, RecallFilterSet
 from ..models import Recall, RecallObjection
+from ..states import recall_machine
 from .serializers import (
     AffectedPartySerializer,
     ObjectionFileSerializer,
     ObjectionReviewSerializer,
     PublicRecallSerializer,
-    ReasonSerializer,
     RecallObjectionSerializer,
     RecallProgressSerializer,
     RecallSerializer,
     RecallUpdateSerializer,
     RecallWriteSerializer,
-    SummarySerializer,
 )
-
-
-class CsvRenderer(JSONRenderer):
-    """Lets `?format=csv` through content negotiation; the view answers with the file
-    itself (errors still render as JSON)."""
-
-    media_type = "text/csv"
-    format = "csv"
-
-
-class XlsxRenderer(JSONRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    format = "xlsx"
-
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv", "xlsx"], description="json (default), csv or xlsx"
 )
 
 
-class RecallViewSet(HistoryMixin, LeveeModelViewSet):
+class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     """Recalls (DESIGN.md §7). Admins and regulators (producers of their region) create and
     move them; the producer's enterprise users see theirs, report progress and open
     voluntary recalls of their own products, drafts that a regulator of the producer's
@@ -56,10 +43,11 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     queryset = Recall.objects.all()
     serializer_class = RecallSerializer
     filterset_class = RecallFilterSet
+    machine = recall_machine
     read_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE})
     # An enterprise opens and edits voluntary recalls of its own products (services).
     write_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE})
-    transition_roles = frozenset({Role.REGULATOR})
+    transition_roles = frozenset({Role.REGULATOR})  # objection review
     action_roles = {
         "report_progress": frozenset({Role.ENTERPRISE}),
         "file_objection": frozenset({Role.ENTERPRISE}),
@@ -89,53 +77,6 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
         services.recall_update(recall=recall, actor=request.user, **serializer.validated_data)
         return self._detail(recall)
 
-    def _transition(self, request, action_name, payload_serializer=None):
-        recall = self.get_object()
-        payload = {}
-        if payload_serializer is not None:
-            serializer = payload_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            payload = serializer.validated_data
-        services.recall_transition(
-            recall=recall, action=action_name, actor=request.user, payload=payload
-        )
-        return self._detail(recall)
-
-    @extend_schema(request=None, responses=RecallSerializer)
-    @action(detail=True, methods=["post"], url_path="submit_plan")
-    def submit_plan(self, request, pk=None):
-        return self._transition(request, "submit_plan")
-
-    @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
-    @action(detail=True, methods=["post"], url_path="return_plan")
-    def return_plan(self, request, pk=None):
-        return self._transition(request, "return_plan", ReasonSerializer)
-
-    @extend_schema(request=None, responses=RecallSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._transition(request, "approve")
-
-    @extend_schema(request=None, responses=RecallSerializer)
-    @action(detail=True, methods=["post"])
-    def announce(self, request, pk=None):
-        return self._transition(request, "announce")
-
-    @extend_schema(request=SummarySerializer, responses=RecallSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        return self._transition(request, "complete", SummarySerializer)
-
-    @extend_schema(request=SummarySerializer, responses=RecallSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._transition(request, "close", SummarySerializer)
-
-    @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        return self._transition(request, "terminate", ReasonSerializer)
-
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
@@ -159,7 +100,7 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
         responses={
             (200, "application/json"): AffectedPartySerializer(many=True),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, XlsxRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY),
         },
         filters=False,
     )
@@ -169,7 +110,7 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
         url_path="affected-parties",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONRenderer, CsvRenderer, XlsxRenderer],
+        renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer],
     )
     def affected_parties(self, request, pk=None):
         recall = self.get_object()

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
 from core.regions import validate_region_code
 from core.validators import validate_category
 from injury.models import Accident, InjuryReport
@@ -115,11 +116,12 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
 
 class RiskAssessmentCreateSerializer(serializers.Serializer):
     subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.none(), required=False, allow_null=True
+    # Only what the user may see can be assessed or cited; the rest "does not exist".
+    product = ScopedPrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True
     )
-    lot = serializers.PrimaryKeyRelatedField(
-        queryset=Lot.objects.none(), required=False, allow_null=True
+    lot = ScopedPrimaryKeyRelatedField(
+        queryset=Lot.objects.select_related("product"), required=False, allow_null=True
     )
     category = serializers.CharField(
         required=False, allow_blank=True, default="", validators=[validate_category]
@@ -129,39 +131,22 @@ class RiskAssessmentCreateSerializer(serializers.Serializer):
     steps = StepSerializer(many=True, min_length=1, max_length=20)
     severity = serializers.IntegerField(min_value=1, max_value=4)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    samples = serializers.PrimaryKeyRelatedField(
-        queryset=Sample.objects.none(), many=True, required=False, default=list
+    samples = ScopedPrimaryKeyRelatedField(
+        queryset=Sample.objects.all(), many=True, required=False, default=list
     )
-    injury_reports = serializers.PrimaryKeyRelatedField(
-        queryset=InjuryReport.objects.none(), many=True, required=False, default=list
+    injury_reports = ScopedPrimaryKeyRelatedField(
+        queryset=InjuryReport.objects.all(), many=True, required=False, default=list
     )
-    accidents = serializers.PrimaryKeyRelatedField(
-        queryset=Accident.objects.none(), many=True, required=False, default=list
+    accidents = ScopedPrimaryKeyRelatedField(
+        queryset=Accident.objects.all(), many=True, required=False, default=list
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # Only products and lots the user may see can be assessed; others "do not exist".
-            self.fields["product"].queryset = Product.objects.restrict(request.user)
-            self.fields["lot"].queryset = Lot.objects.select_related("product").restrict(
-                request.user
-            )
-            # The evidence, likewise: what the user may see.
-            for name, model in (
-                ("samples", Sample),
-                ("injury_reports", InjuryReport),
-                ("accidents", Accident),
-            ):
-                self.fields[name].child_relation.queryset = model.objects.restrict(request.user)
 
 
 class DecideSerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=Measure.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
-    lots = serializers.PrimaryKeyRelatedField(
+    lots = ScopedPrimaryKeyRelatedField(
         queryset=Lot.objects.all(), many=True, required=False, default=list
     )
 
@@ -309,12 +294,11 @@ class ComplaintStatsSerializer(serializers.Serializer):
     results = ComplaintStatsRowSerializer(many=True)
 
     def get_fields(self):
-        # `from` and `to` are Python keywords: declared here rather than as attributes.
-        return {
-            **super().get_fields(),
-            "from": serializers.DateField(source="date_from"),
-            "to": serializers.DateField(source="date_to"),
-        }
+        # `from` and `to`, as the query names them (Python keywords, so not attributes).
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="date_from")
+        fields["to"] = serializers.DateField(source="date_to")
+        return fields
 
 
 class SuggestionQuerySerializer(serializers.Serializer):

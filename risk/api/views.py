@@ -1,13 +1,13 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
-from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
 from core.exceptions import ApplicationError
@@ -17,13 +17,13 @@ from .. import selectors, services
 from ..choices import ComplaintChannel
 from ..filtersets import ComplaintFilterSet, RiskAssessmentFilterSet
 from ..models import Complaint, RiskAssessment
+from ..states import assessment_machine
 from .serializers import (
     ComplaintCreateSerializer,
     ComplaintReceiptSerializer,
     ComplaintSerializer,
     ComplaintStatsQuerySerializer,
     ComplaintStatsSerializer,
-    DecideSerializer,
     PublicComplaintSerializer,
     RiskAssessmentCreateSerializer,
     RiskAssessmentSerializer,
@@ -34,7 +34,7 @@ from .serializers import (
 REGULATORS = frozenset({Role.REGULATOR})
 
 
-class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
+class RiskAssessmentViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     """Risk assessments after the EU Safety Gate method: regulators (their region) and
     admins assess and decide."""
 
@@ -46,7 +46,7 @@ class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
     read_roles = REGULATORS
     write_roles = REGULATORS
-    action_roles = {"decide": REGULATORS}
+    machine = assessment_machine
 
     @extend_schema(
         request=RiskAssessmentCreateSerializer, responses={201: RiskAssessmentSerializer}
@@ -56,19 +56,6 @@ class RiskAssessmentViewSet(HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         assessment = services.assessment_create(actor=request.user, **serializer.validated_data)
         return Response(self._read(assessment), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=DecideSerializer, responses=RiskAssessmentSerializer)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        """Accept a measure: recall opens a draft recall, take_down and warning raise an
-        alert to the region, monitor sets a review date."""
-        assessment = self.get_object()
-        serializer = DecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        assessment = services.assessment_decide(
-            assessment=assessment, actor=request.user, **serializer.validated_data
-        )
-        return Response(self._read(assessment))
 
     def _read(self, assessment):
         return RiskAssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
 from core.models import Lab
 from core.regions import validate_region_code
 from core.validators import validate_category
@@ -117,6 +118,16 @@ class AllocationSerializer(serializers.Serializer):
     )
 
 
+class AllocationListSerializer(serializers.ListSerializer):
+    """The body of `allocate`: a list of allocations, at most 500."""
+
+    child = AllocationSerializer()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        super().__init__(*args, **kwargs)
+
+
 class HandlingRegionSerializer(serializers.Serializer):
     handling_region = serializers.CharField(max_length=6, validators=[validate_region_code])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
@@ -144,15 +155,6 @@ class PartyRefField(serializers.Field):
 
     def to_representation(self, value):
         return value.pk
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """Only objects the requesting user may see can be referenced."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return queryset.restrict(request.user) if request else queryset.none()
 
 
 class SampleCreateSerializer(serializers.Serializer):
@@ -273,84 +275,6 @@ class SampleSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, sample):
-        # The list and create endpoints are hot paths: one dict instead of DRF's per-field
-        # machinery (tests keep it equal to the declared fields' output).
-        return sample_representation(sample)
-
-
-_DATETIME = serializers.DateTimeField()
-_DATE = serializers.DateField()
-_QUANTITY = serializers.DecimalField(max_digits=12, decimal_places=3)
-_PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
-
-
-def _dt(value):
-    return _DATETIME.to_representation(value) if value else None
-
-
-def _party(party):
-    return {"id": party.pk, "uscc": party.uscc, "name": party.name}
-
-
-def sample_representation(sample):
-    task, product = sample.task, sample.product
-    return {
-        "id": sample.pk,
-        "sample_no": sample.sample_no,
-        "task": task.pk,
-        "task_code": task.code,
-        "mode": task.mode,
-        "region": sample.region,
-        "task_region": task.region,
-        "handling_region": sample.handling_region,
-        "handed_over_at": _dt(sample.handed_over_at),
-        "category": task.category,
-        "lab": task.lab.code,
-        "state": sample.state,
-        "sampled_party": _party(sample.sampled_party),
-        "producer": _party(sample.producer),
-        "product": {
-            "id": product.pk,
-            "name": product.name,
-            "brand": product.brand,
-            "model": product.model,
-            "category": product.category,
-        },
-        "lot": {"id": sample.lot.pk, "lot_code": sample.lot.lot_code},
-        "location_kind": sample.location_kind,
-        "quantity": _QUANTITY.to_representation(sample.quantity),
-        "backup_quantity": _QUANTITY.to_representation(sample.backup_quantity),
-        "unit": sample.unit,
-        "price_paid": _PRICE.to_representation(sample.price_paid),
-        "sampled_at": _dt(sample.sampled_at),
-        "inspectors": sample.inspectors,
-        "filed_by": sample.filed_by.username if sample.filed_by_id else None,
-        "seal_intact": sample.seal_intact,
-        "note": sample.note,
-        "follow_up_of": sample.follow_up_of_id,
-        "order_no": sample.order_no,
-        "platform": sample.platform,
-        "shop_url": sample.shop_url,
-        "tracking_no": sample.tracking_no,
-        "delivered_at": _dt(sample.delivered_at),
-        "received_at": _dt(sample.received_at),
-        "tested_at": _dt(sample.tested_at),
-        "conclusion": sample.conclusion,
-        "report_no": sample.report_no,
-        "report_issued_on": _DATE.to_representation(sample.report_issued_on)
-        if sample.report_issued_on
-        else None,
-        "notified_at": _dt(sample.notified_at),
-        "reinspected_at": _dt(sample.reinspected_at),
-        "closed_at": _dt(sample.closed_at),
-        "void_reason": sample.void_reason,
-        "due_stage": sample.due_stage,
-        "due_at": _dt(sample.due_at),
-        "overdue": sample.overdue,
-        "created_at": _dt(sample.created_at),
-    }
-
 
 class TestItemSerializer(serializers.ModelSerializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
@@ -407,9 +331,6 @@ class SampleDetailSerializer(SampleSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
-
-    def to_representation(self, sample):
-        return serializers.ModelSerializer.to_representation(self, sample)
 
     @extend_schema_field(ObjectionSerializer(allow_null=True))
     def get_objection(self, sample):

@@ -8,30 +8,29 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
 
 from .. import exports, selectors, services
 from ..filtersets import PublicSpotCheckFilterSet, SampleFilterSet, TaskFilterSet
 from ..models import Sample, Task
-from ..states import sample_machine
+from ..states import sample_machine, task_machine
 from . import serializers as s
 
 SAMPLE_READERS = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB, Role.ENTERPRISE})
 
 
-class TaskViewSet(HistoryMixin, LeveeModelViewSet):
+class TaskViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     queryset = Task.objects.select_related("lab", "created_by")
     serializer_class = s.TaskSerializer
+    machine = task_machine
+    transition_serializer_class = s.TaskDetailSerializer
     filterset_class = TaskFilterSet
     http_method_names = ["get", "post", "head", "options"]
     read_roles = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB})
     write_roles = frozenset({Role.REGULATOR})
-    action_roles = {
-        "allocate": frozenset({Role.REGULATOR}),
-        "publish": frozenset({Role.REGULATOR}),
-        "history": read_roles,
-    }
+    action_roles = {"history": read_roles}
 
     def get_queryset(self):
         return selectors.with_sample_counts(super().get_queryset())
@@ -71,57 +70,25 @@ class TaskViewSet(HistoryMixin, LeveeModelViewSet):
         task = services.task_create(actor=request.user, **data)
         return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Allocate the task to lower regions",
-        description="Creates one child task per entry (same category, mode, period and "
-        "standard; its own quota and lab, the task's lab by default). The regions lie inside "
-        "the task's (any region for a national task), once each; a quota is not below the "
-        "samples already taken there under this task. Regulators of the task's region.",
-        request=s.AllocationSerializer(many=True),
-        responses={201: s.TaskDetailSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def allocate(self, request, pk=None):
-        task = self.get_object()
-        payload = s.AllocationSerializer(data=request.data, many=True, max_length=500)
-        payload.is_valid(raise_exception=True)
-        services.task_allocate(task=task, actor=request.user, allocations=payload.validated_data)
-        return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Publish the task's results",
-        description="Once every sample of the task and of the tasks allocated from it is "
-        "final (closed, disposed, voided, or reported with no objection window left), "
-        "publishes them at /api/v1/public/spot-checks/{code}/; otherwise 409 with "
-        "`open_samples`. Regulators of the task's region or above.",
-        request=None,
-        responses={200: s.TaskDetailSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None):
-        task = self.get_object()
-        services.task_publish(task=task, actor=request.user)
-        return Response(self._detail(task.pk))
+    def transition_response(self, obj):
+        status_code = status.HTTP_201_CREATED if self.action == "allocate" else status.HTTP_200_OK
+        return Response(self._detail(obj.pk), status=status_code)
 
 
-class SampleViewSet(HistoryMixin, LeveeModelViewSet):
+class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     queryset = Sample.objects.all()
     serializer_class = s.SampleSerializer
+    machine = sample_machine
+    transition_serializer_class = s.SampleDetailSerializer
     filterset_class = SampleFilterSet
     http_method_names = ["get", "post", "head", "options"]
     read_roles = SAMPLE_READERS
     write_roles = frozenset({Role.INSPECTOR})
-    # Who may ask for each transition: the machine's own table (it checks again).
-    action_roles = {
-        **{name: t.roles for name, t in sample_machine.transitions.items()},
-        "object_": sample_machine.transitions["object"].roles,  # `object` shadows a builtin
-        "stats": SAMPLE_READERS,
-        "history": SAMPLE_READERS,
-    }
+    action_roles = {"stats": SAMPLE_READERS, "history": SAMPLE_READERS}
 
     def get_queryset(self):
         queryset = super().get_queryset().for_list()
-        if self.action == "retrieve":
+        if self.action == "retrieve" or self.action in sample_machine.transitions:
             queryset = queryset.select_related("objection", "disposition__recall").prefetch_related(
                 "items"
             )
@@ -140,78 +107,6 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
         serializer.is_valid(raise_exception=True)
         sample = services.sample_create(actor=request.user, **serializer.validated_data)
         return Response(s.SampleSerializer(sample).data, status=status.HTTP_201_CREATED)
-
-    def _transition(self, request, service, payload_serializer=None):
-        sample = self.get_object()
-        data = {}
-        if payload_serializer is not None:
-            payload = payload_serializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            data = payload.validated_data
-        service(sample=sample, actor=request.user, **data)
-        fresh = self.get_queryset().select_related("objection", "disposition__recall")
-        fresh = fresh.prefetch_related("items").get(pk=sample.pk)
-        return Response(s.SampleDetailSerializer(fresh, context={"request": request}).data)
-
-    @extend_schema(request=s.ReceiveSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def receive(self, request, pk=None):
-        return self._transition(request, services.sample_receive, s.ReceiveSerializer)
-
-    @extend_schema(request=s.ResultsSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def record_results(self, request, pk=None):
-        return self._transition(request, services.sample_record_results, s.ResultsSerializer)
-
-    @extend_schema(request=s.ReportSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def issue_report(self, request, pk=None):
-        return self._transition(request, services.sample_issue_report, s.ReportSerializer)
-
-    @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def notify(self, request, pk=None):
-        return self._transition(request, services.sample_notify, s.SampleNoteSerializer)
-
-    @extend_schema(request=s.ObjectSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="object")
-    def object_(self, request, pk=None):
-        return self._transition(request, services.sample_object, s.ObjectSerializer)
-
-    @extend_schema(request=s.ReinspectionSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def record_reinspection(self, request, pk=None):
-        return self._transition(
-            request, services.sample_record_reinspection, s.ReinspectionSerializer
-        )
-
-    @extend_schema(request=s.DisposeSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def dispose(self, request, pk=None):
-        return self._transition(request, services.sample_dispose, s.DisposeSerializer)
-
-    @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._transition(request, services.sample_close, s.SampleNoteSerializer)
-
-    @extend_schema(request=s.VoidSerializer, responses=s.SampleDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
-        return self._transition(request, services.sample_void, s.VoidSerializer)
-
-    @extend_schema(
-        summary="Name the region that handles the result",
-        description="Before `notify`, an organiser (a regulator of the task's region or "
-        "above) may hand the result handling to another region than the producer's.",
-        request=s.HandlingRegionSerializer,
-        responses=s.SampleDetailSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def set_handling_region(self, request, pk=None):
-        return self._transition(
-            request, services.sample_set_handling_region, s.HandlingRegionSerializer
-        )
 
     @extend_schema(
         parameters=[

@@ -373,7 +373,8 @@ def test_a_category_without_a_full_report_refuses_one(api, regulator):
     response = api.as_(regulator).post(
         f"{URL}{accident['id']}/full_report/", {"full_report": "More."}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "no_full_report"
     assert "no full report" in response.json()["errors"][0]["detail"]
 
 

@@ -46,10 +46,8 @@ def test_admin_actions_run_the_same_transitions_and_messages(admin_client, party
     assert Recall.objects.get(pk=submitted.pk).state == "approved"
     assert Recall.objects.get(pk=draft.pk).state == "draft"
     assert f"{submitted.recall_no}: approve done; now approved." in messages
-    assert any(
-        f"{draft.recall_no}: Recall {draft.pk} is in state 'draft': 'approve' is not allowed" in m
-        for m in messages
-    )
+    refused = f"Recall {draft.recall_no} is in state 'draft': 'approve' is not allowed"
+    assert any(f"{draft.recall_no}: {refused}" in m for m in messages)
 
 
 def test_admin_submit_plan_reports_what_is_missing(admin_client, party):
@@ -62,20 +60,22 @@ def test_admin_submit_plan_reports_what_is_missing(admin_client, party):
     assert any("The recall plan is incomplete; missing: lots" in m for m in _messages(response))
 
 
-def test_admin_terminate_asks_for_a_reason(admin_client, party, recall_of):
+def test_admin_terminate_asks_for_a_reason_and_a_confirmation(admin_client, party, recall_of):
     recall = recall_of(party, state="approved")
     form = admin_client.post(CHANGELIST, {"action": "terminate", "_selected_action": [recall.pk]})
     assert form.status_code == 200 and b"Reason" in form.content
+    assert b'name="confirm"' in form.content
     assert Recall.objects.get(pk=recall.pk).state == "approved"
-    admin_client.post(
-        CHANGELIST,
-        {
-            "action": "terminate",
-            "_selected_action": [recall.pk],
-            "reason_given": "1",
-            "reason": "Order withdrawn",
-        },
-    )
+    body = {
+        "action": "terminate",
+        "_selected_action": [recall.pk],
+        "transition_form": "1",
+        "reason": "Order withdrawn",
+    }
+    unconfirmed = admin_client.post(CHANGELIST, body)
+    assert unconfirmed.status_code == 200  # the form again
+    assert Recall.objects.get(pk=recall.pk).state == "approved"
+    admin_client.post(CHANGELIST, {**body, "confirm": "on"})
     recall.refresh_from_db()
     assert recall.state == "terminated" and recall.termination_reason == "Order withdrawn"
 
@@ -85,7 +85,7 @@ def test_the_change_page_shows_parties_history_and_action_buttons(admin_client, 
     page = admin_client.get(f"{CHANGELIST}{recall.pk}/change/").content.decode()
     assert 'class="affected-parties"' in page or "No party downstream" in page
     assert 'class="state-history"' in page and "submit_plan" in page
-    assert 'id="recall-action-announce"' in page
+    assert 'id="transition-announce"' in page and 'id="transition-terminate"' in page
     response = admin_client.post(f"{CHANGELIST}{recall.pk}/transition/announce/", follow=True)
     assert Recall.objects.get(pk=recall.pk).state == "announced"
     assert f"{recall.recall_no}: announce done; now announced." in _messages(response)

@@ -116,8 +116,9 @@ def test_submit_plan_refuses_an_incomplete_plan_and_names_what_is_missing(api, r
     lot = LotFactory(product=ProductFactory(producer=party), quantity=None)
     recall = services.recall_open_draft(producer=party, lots=[lot], hazard="Overheats")
     response = _post(api.as_(regulator), recall, "submit_plan")
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
+    assert (body["state"], body["allowed_actions"]) == ("draft", ["terminate"])
     assert errors_of(response) == ["plan_incomplete"]
     assert "defect" in body["missing"] and "units_affected" in body["missing"]
     assert "hazard" not in body["missing"]

@@ -218,19 +218,6 @@ def test_two_concurrent_samples_of_one_product_are_not_both_accepted(
 
 
 @pytest.mark.django_db
-def test_the_fast_sample_representation_equals_the_declared_fields(make_sample):
-    from rest_framework import serializers
-
-    from sampling.api.serializers import SampleSerializer
-
-    for sample in (make_sample(), make_sample("disposed")):
-        sample = Sample.objects.for_list().get(pk=sample.pk)
-        serializer = SampleSerializer(sample)
-        declared = serializers.ModelSerializer.to_representation(serializer, sample)
-        assert serializer.data == declared
-
-
-@pytest.mark.django_db
 def test_a_task_may_set_its_own_report_deadline(make_sample, lab):
     from core.models import User
 

@@ -151,8 +151,9 @@ def test_inspectors_do_not_record_results_of_standard_samples(api, make_sample, 
 def test_standard_samples_must_be_received_before_results(api, make_sample, lab_user):
     sample = make_sample()
     response = post(api.as_(lab_user), sample, "record_results", results())
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert errors_of(response) == ["not_received"]
+    assert response.json()["allowed_actions"] == ["receive"]
 
 
 @pytest.mark.django_db
@@ -194,7 +195,7 @@ def test_objection_then_conforming_reinspection_closes(
     assert response.json()["conclusion"] == "conforming"
     assert response.json()["initial_conclusion"] == "nonconforming"
     reg = api.as_(regulator)
-    assert post(reg, sample, "dispose", {"measures": [{"measure": "rectify"}]}).status_code == 400
+    assert post(reg, sample, "dispose", {"measures": [{"measure": "rectify"}]}).status_code == 409
     assert post(reg, sample, "close").json()["state"] == "closed"
 
 
@@ -217,7 +218,7 @@ def test_an_objection_after_the_window_is_refused(api, make_sample, enterprise):
     sample = make_sample("reported")
     pass_objection_window(sample)
     response = post(api.as_(enterprise), sample, "object", {"reason": "late"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert errors_of(response) == ["objection_window_closed"]
 
 
@@ -424,6 +425,24 @@ def test_admin_actions_run_the_same_transitions(client, admin_user, make_sample)
     assert Sample.objects.get(pk=sample.pk).state == "received"
     assert Sample.objects.get(pk=tested.pk).state == "tested"  # refused, as in the API
     assert "not allowed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sample_admin_offers_the_allowed_transitions_and_shows_the_history(
+    client, admin_user, make_sample
+):
+    sample = make_sample("received")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/sampling/sample/{sample.pk}/change/").content.decode()
+    assert 'class="state-history"' in page and "+0800" in page
+    assert 'id="transition-record_results"' in page and 'id="transition-void"' in page
+    assert 'id="transition-receive"' not in page
+    form = client.get(f"/admin/sampling/sample/{sample.pk}/transition/void/").content.decode()
+    assert 'name="reason"' in form and 'name="confirm"' in form
+    body = {"transition_form": "1", "reason": "Seal broken", "confirm": "on"}
+    client.post(f"/admin/sampling/sample/{sample.pk}/transition/void/", body)
+    sample.refresh_from_db()
+    assert (sample.state, sample.void_reason) == ("voided", "Seal broken")
 
 
 @pytest.mark.django_db

@@ -1,8 +1,10 @@
 import csv
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from tests.factories import LotFactory, PartyFactory, ProductFactory
 
@@ -85,6 +87,18 @@ def test_xlsx_export_opens_in_openpyxl(api, admin_user, chain):
     header = [c.value for c in sheet[1]]
     assert "Traceability lot code" in header and "Unit of measure" in header
     assert sheet.max_row > 1 and sheet.auto_filter.ref
+
+
+def test_xlsx_export_writes_dates_as_dates_in_local_time(api, admin_user, chain):
+    response = api.as_(admin_user).get(_url(chain["cake"], direction="backward", format="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Event date") + 1)
+    assert isinstance(cell.value, dt.datetime) and cell.is_date
+    trace = api.as_(admin_user).get(_url(chain["cake"], direction="backward")).json()
+    first = min(edge["date"] for edge in trace["edges"])
+    local = timezone.localtime(dt.datetime.fromisoformat(first)).replace(tzinfo=None)
+    assert abs(cell.value - local) < dt.timedelta(seconds=1)
 
 
 def test_trace_of_a_lot_with_no_events(api, admin_user, party):

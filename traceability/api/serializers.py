@@ -1,18 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
+
 from ..choices import EventKind, LotRole
 from ..models import Event, Lot, Party, Product, normalize_gtin, validate_gtin
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """Only objects in the requesting user's scope may be referenced; others read as
-    'does not exist', like a 404."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        queryset = super().get_queryset()
-        return queryset.restrict(request.user, "change") if request else queryset.none()
 
 
 class PartySerializer(serializers.ModelSerializer):

@@ -1,7 +1,4 @@
-import json
-
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, status
@@ -11,6 +8,7 @@ from rest_framework.response import Response
 from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
 from core.exceptions import ApplicationError, NotFound
+from core.spreadsheets import CSVRenderer, XLSXRenderer
 
 from .. import epcis, exports, selectors, services
 from ..filtersets import EventFilterSet, LotFilterSet, PartyFilterSet, ProductFilterSet
@@ -31,25 +29,6 @@ WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 # DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
 # enterprise traces its own lots, with only its direct partners named (§7).
 TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _FileRenderer(renderers.BaseRenderer):
-    """Lets DRF accept ?format=csv|xlsx; the view answers with the file itself, and only
-    an error body ever reaches this renderer."""
-
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, ensure_ascii=False).encode()
-
-
-class CSVRenderer(_FileRenderer):
-    media_type, format = "text/csv", "csv"
-
-
-class XLSXRenderer(_FileRenderer):
-    media_type, format = XLSX, "xlsx"
 
 
 class _ServiceWritesMixin:
@@ -178,15 +157,9 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
         name = f"trace-lot{lot_id}-{direction}"
         fmt = request.query_params.get("format", "json")
         if fmt == "csv":
-            response = StreamingHttpResponse(
-                exports.csv_stream(trace), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
+            return exports.csv_response(name, trace)
         if fmt == "xlsx":
-            response = HttpResponse(exports.xlsx_bytes(trace), content_type=XLSX)
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-            return response
+            return exports.xlsx_response(name, trace)
         return Response(trace)
 
 

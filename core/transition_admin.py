@@ -1,0 +1,226 @@
+"""The admin runs the same rows as the API (core.states): one button per action the admin
+may run now on the change page, one list action per row, and one form per transition built
+from the row's payload serializer (so its own reason field, its own dates), validated by
+that serializer and run by the row's service. Rows named in `confirm_actions` ask for an
+explicit confirmation first.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from rest_framework import serializers
+
+from .exceptions import ApplicationError
+from .models import StateHistory
+
+JSON_HELP = "JSON, as in the API request body."
+
+
+def local_time(moment):
+    """A time as people here read it: Asia/Shanghai, with its offset."""
+    if moment is None:
+        return "—"
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S UTC%z")
+
+
+def _form_field(field):
+    """A Django form field for a DRF serializer field (nested data as JSON text)."""
+    common = {"required": field.required, "label": field.label}
+    if field.help_text:
+        common["help_text"] = field.help_text
+    if isinstance(field, serializers.ChoiceField):
+        choices = list(field.choices.items())
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if isinstance(field, serializers.BooleanField):
+        return forms.NullBooleanField(**{**common, "required": False})
+    if isinstance(field, serializers.DateTimeField):
+        return forms.DateTimeField(**common)
+    if isinstance(field, serializers.DateField):
+        return forms.DateField(**common)
+    if isinstance(field, serializers.FileField):
+        return forms.FileField(**common)
+    if isinstance(field, (serializers.ListField, serializers.BaseSerializer)):
+        return forms.JSONField(**{**common, "help_text": JSON_HELP}, widget=forms.Textarea)
+    if isinstance(field, serializers.CharField):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    return forms.CharField(**common)
+
+
+def transition_form_class(transition, *, confirm=False):
+    fields = {}
+    payload = transition.payload_serializer
+    if payload is not None:
+        for name, field in payload().get_fields().items():
+            if not field.read_only:
+                fields[name] = _form_field(field)
+    if confirm:
+        fields["confirm"] = forms.BooleanField(
+            required=True, label=f"I confirm: {transition.action}"
+        )
+    return type(f"{transition.action.title()}Form", (forms.Form,), fields)
+
+
+def _payload(form):
+    data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+    return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def _needs_form(transition, confirm):
+    payload = transition.payload_serializer
+    if confirm:
+        return True
+    return payload is not None and any(f.required for f in payload().get_fields().values())
+
+
+class TransitionAdminMixin:
+    """Set `machine`; `confirm_actions` lists rows that ask for confirmation."""
+
+    machine = None
+    confirm_actions = ()
+    transition_template = "admin/levee/transition_form.html"
+    change_form_template = "admin/levee/change_form.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for transition in self.machine.actions:
+            if transition.permits(request.user):
+                run = self._list_action(transition)
+                actions[transition.action] = (run, transition.action, run.short_description)
+        return actions
+
+    def _list_action(self, transition):
+        def run(modeladmin, request, queryset):
+            confirm = transition.action in self.confirm_actions
+            if not _needs_form(transition, confirm) and not request.POST.get("transition_form"):
+                for obj in queryset:
+                    self.run_transition(request, obj, transition.action, {})
+                return None
+            return self.transition_form_view(request, transition, list(queryset))
+
+        run.__name__ = transition.action
+        run.short_description = transition.description.split(":")[0].split(".")[0]
+        return run
+
+    def run_transition(self, request, obj, action, payload):
+        """Validate `payload` with the row's serializer and run the row's service;
+        report the outcome as an admin message. Returns whether it ran."""
+        transition = self.machine.transitions[action]
+        label = self.machine.number_of(obj)
+        try:
+            self.machine.check(obj, action, request.user)
+            data = {}
+            if transition.payload_serializer is not None:
+                serializer = transition.payload_serializer(data=payload)
+                if not serializer.is_valid():
+                    self.message_user(request, f"{label}: {serializer.errors}", messages.ERROR)
+                    return False
+                data = serializer.validated_data
+            done = self.machine.perform(obj, action, actor=request.user, payload=data)
+        except ApplicationError as exc:
+            self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
+            return False
+        state = getattr(done or obj, self.machine.field)
+        self.message_user(request, f"{label}: {action} done; now {state}.", messages.SUCCESS)
+        return True
+
+    def transition_form_view(self, request, transition, objects, *, list_action=True):
+        confirm = transition.action in self.confirm_actions
+        form_class = transition_form_class(transition, confirm=confirm)
+        if request.POST.get("transition_form"):
+            form = form_class(request.POST, request.FILES)
+            if form.is_valid():
+                for obj in objects:
+                    payload = _payload(form)
+                    self.run_transition(request, obj, transition.action, payload)
+                return None
+        else:
+            form = form_class()
+        return TemplateResponse(
+            request,
+            self.transition_template,
+            {
+                **self.admin_site.each_context(request),
+                "title": transition.description,
+                "transition": transition,
+                "objects": [(obj, self.machine.label_of(obj)) for obj in objects],
+                "form": form,
+                "list_action": list_action,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _url_name(self):
+        opts = self.model._meta
+        return f"{opts.app_label}_{opts.model_name}_transition"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/transition/<str:action_name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=self._url_name(),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, pk, action_name):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        change_url = reverse(f"admin:{self._url_name()[: -len('_transition')]}_change", args=[pk])
+        transition = self.machine.transitions.get(action_name)
+        if transition is None or transition.internal:
+            return HttpResponseRedirect(change_url)
+        if not self.has_change_permission(request, obj):
+            self.message_user(request, "You may not change this.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        confirm = transition.action in self.confirm_actions
+        if request.method == "POST" and not _needs_form(transition, confirm):
+            self.run_transition(request, obj, action_name, {})
+            return HttpResponseRedirect(change_url)
+        response = self.transition_form_view(request, transition, [obj], list_action=False)
+        return response or HttpResponseRedirect(change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transition_buttons"] = [
+                (
+                    self.machine.transitions[name],
+                    reverse(f"admin:{self._url_name()}", args=[obj.pk, name]),
+                    _needs_form(self.machine.transitions[name], name in self.confirm_actions),
+                )
+                for name in self.machine.allowed_actions(obj, request.user)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="state history")
+    def history_table(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = StateHistory.objects.for_object(obj)
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+            (
+                (
+                    local_time(h.at),
+                    h.actor_username,
+                    h.action,
+                    h.from_state or "—",
+                    h.to_state,
+                    json.dumps(h.payload, ensure_ascii=False) if h.payload else "",
+                )
+                for h in rows
+            ),
+        )
+        return format_html(
+            '<table class="state-history"><thead><tr><th>At</th><th>Actor</th><th>Action</th>'
+            "<th>State</th><th>Payload</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
