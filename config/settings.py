@@ -435,8 +435,16 @@ LEVEE_RULES = {
         # Non-conforming samples of one category or producer across regions.
         "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
         # Complaint clusters (detect_complaint_clusters): the EARS parameters of "signals",
-        # overridden by these.
-        "complaints": {"min_count": 5},
+        # overridden by these; and a repeat by one contact about one product within
+        # `duplicate_days` is kept but not counted.
+        "complaints": {"min_count": 5, "duplicate_days": 30},
+        # Task suggestions: counting windows (days) and the weight of one item of each kind.
+        "suggestions": {
+            "complaint_days": 90,
+            "injury_days": 90,
+            "nonconformance_days": 730,
+            "weights": {"complaints": 1.0, "injury_reports": 3.0, "nonconforming_samples": 5.0},
+        },
     },
     "alerts": {
         # Webhook delivery: attempts before a delivery is dead, exponential backoff

@@ -14,13 +14,6 @@ from core.rules import rule
 from .models import Complaint
 
 STATS_MIN_GROUP = 5
-SUGGESTION_DEFAULTS = {
-    # Counting windows (days) and the weight of one item of each kind in the score.
-    "complaint_days": 90,
-    "injury_days": 90,
-    "nonconformance_days": 730,
-    "weights": {"complaints": 1.0, "injury_reports": 3.0, "nonconforming_samples": 5.0},
-}
 
 
 def counted_complaints():
@@ -59,15 +52,6 @@ def complaint_stats(*, group_by, date_from, date_to, min_group=STATS_MIN_GROUP):
     }
 
 
-def _params():
-    given = rule("risk.suggestions", {}) or {}
-    return {
-        **SUGGESTION_DEFAULTS,
-        **given,
-        "weights": {**SUGGESTION_DEFAULTS["weights"], **given.get("weights", {})},
-    }
-
-
 def task_suggestions(*, region, limit=20, now=None):
     """Products to spot-check first in `region`, ranked by a weighted score of the
     complaints filed in the region about them, the injury reports of the region's
@@ -78,7 +62,7 @@ def task_suggestions(*, region, limit=20, now=None):
     from sampling.models import Sample
     from traceability.models import Product
 
-    p = _params()
+    p = rule("risk.suggestions")
     now = now or timezone.now()
     complaints = (
         counted_complaints()

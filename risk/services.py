@@ -311,7 +311,7 @@ def _duplicate_of(*, digest, product, gtin, brand, model, received_at):
     """The first complaint by the same contact about the same product within the window."""
     if not digest:
         return None
-    window = dt.timedelta(days=rule("risk.complaints.duplicate_days", 30))
+    window = dt.timedelta(days=rule("risk.complaints.duplicate_days"))
     same = Complaint.objects.filter(
         contact_hash=digest,
         duplicate_of__isnull=True,
