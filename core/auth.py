@@ -77,7 +77,7 @@ class TokenObtainPairSerializer(serializers.TokenObtainPairSerializer):
     def validate(self, attrs):
         username = str(attrs.get(self.username_field, ""))[:150]
         # The client address as DRF's throttles see it (NUM_PROXIES honoured).
-        address = BaseThrottle().get_ident(self.context["request"])[:64]
+        address = (BaseThrottle().get_ident(self.context["request"]) or "")[:64]
         wait = login_wait_seconds(username=username, address=address)
         if wait:
             raise Throttled(wait=wait, detail=str(_("Too many failed logins; try again later.")))
