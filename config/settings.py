@@ -5,6 +5,7 @@ tasks eagerly in-process: enough for `make run` and a smoke test. Production set
 DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false.
 """
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,11 +19,16 @@ if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The key signs every JWT: with DEBUG off there is no fallback, since any key written here
+# would be public. A short key fails Django's deploy check (security.W009) for the same reason.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and env.bool("LEVEE_REQUIRE_SECRET_KEY", default=False):
-        raise environ.ImproperlyConfigured("SECRET_KEY must be set")
-    SECRET_KEY = "levee-insecure-development-key-change-me-in-production-0123456789"
+if len(SECRET_KEY) < 50 or "change-me" in SECRET_KEY:
+    if not DEBUG:
+        raise environ.ImproperlyConfigured(
+            "SECRET_KEY must be set to a random string of at least 50 characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))') when DEBUG is off"
+        )
+    SECRET_KEY = SECRET_KEY or secrets.token_urlsafe(50)  # DEBUG: a fresh key per process
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,6 +53,7 @@ INSTALLED_APPS = [
     "sampling",
     "injury",
     "risk",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +72,8 @@ MIDDLEWARE = [
     "core.idempotency.IdempotencyMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The benchmarks mount their framework floor beside the API (bench/floor.py).
+ROOT_URLCONF = env.str("LEVEE_ROOT_URLCONF", default="config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -102,6 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
+# The admin shows every time with its offset (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -110,11 +120,25 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
-# --- Cache: Redis when configured (shared across processes), else local memory.
+# --- Cache: Redis when configured (shared across processes), falling back to a database
+# table while Redis is unreachable (core.cache); else local memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FallbackCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        },
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "levee_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -146,6 +170,7 @@ CELERY_BEAT_SCHEDULE = {
             "sweep_deadlines": 900,
             "detect_injury_signals": 3600,
             "detect_nonconformance_clusters": 3600,
+            "detect_complaint_clusters": 3600,
             "check_recall_progress": 3600,
             "purge_idempotency_keys": 3600,
         },
@@ -169,7 +194,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.LeveeAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/min",
+        # Filing a complaint without an account, per address (DESIGN.md §4, §7).
+        "public_complaints": env.str("LEVEE_COMPLAINT_RATE", default="10/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
 }
 if DEBUG:
@@ -228,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "recalls.choices.RecallState",
         "RecallKindEnum": "recalls.choices.RecallKind",
         "SampleStateEnum": "sampling.choices.SampleState",
+        "TaskStateEnum": "sampling.choices.TaskState",
         "SampleConclusionEnum": "sampling.choices.Conclusion",
         "DispositionMeasureEnum": "sampling.choices.Measure",
         "DeliveryStatusEnum": "core.choices.DeliveryStatus",
@@ -384,6 +414,18 @@ LEVEE_RULES = {
         },
         # Non-conforming samples of one category or producer across regions.
         "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
+        # Complaint clusters use the EARS parameters of "signals", overridden by these;
+        # a complaint by the same contact about the same product within duplicate_days
+        # is a repeat.
+        "complaints": {"min_count": 5, "duplicate_days": 30},
+        # Task suggestions: counting windows (days) and the weight of one item of each
+        # kind in the score.
+        "suggestions": {
+            "complaint_days": 90,
+            "injury_days": 90,
+            "nonconformance_days": 730,
+            "weights": {"complaints": 1.0, "injury_reports": 3.0, "nonconforming_samples": 5.0},
+        },
     },
     "alerts": {
         # Webhook delivery: attempts before a delivery is dead, exponential backoff
@@ -399,3 +441,6 @@ LEVEE_RULES = {
     },
 }
 LEVEE_RULES_OVERRIDE = env.json("LEVEE_RULES_JSON", default={})
+# The key of the hash that keeps a complainant's contact (risk.services.contact_hash);
+# changing it makes earlier complaints unmatched for de-duplication, nothing else.
+LEVEE_CONTACT_HASH_KEY = env.str("LEVEE_CONTACT_HASH_KEY", default="") or f"contact:{SECRET_KEY}"

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 
 from . import delivery
-from .choices import DeliveryStatus
+from .admin_tools import overdue_filter, province_filter, region_label
+from .choices import AlertKind, DeliveryStatus
 from .models import (
     Alert,
     AlertDelivery,
@@ -39,6 +41,14 @@ class SentinelSiteAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class KeptOnRecordMixin:
+    """Records that are never hard-deleted (DESIGN.md §5.2): no delete view, no bulk
+    delete action, for superusers too."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
@@ -65,9 +75,23 @@ class StateHistoryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "severity", "status", "region", "subject"]
-    list_filter = ["kind", "severity", "status"]
+class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "severity", "status", "region_display", "subject"]
+    list_filter = [
+        "status",
+        # Alerts about a missed deadline.
+        overdue_filter(
+            lambda now: Q(kind__in=[AlertKind.DEADLINE_OVERDUE, AlertKind.RECALL_PROGRESS_OVERDUE])
+        ),
+        province_filter("region"),
+        "kind",
+        "severity",
+    ]
+
+    @admin.display(description="region", ordering="region")
+    def region_display(self, alert):
+        return region_label(alert.region)
+
     search_fields = ["subject", "message", "dedup_key"]
     readonly_fields = [
         "kind",
@@ -89,7 +113,9 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AlertSubscription)
-class AlertSubscriptionAdmin(admin.ModelAdmin):
+class AlertSubscriptionAdmin(KeptOnRecordMixin, admin.ModelAdmin):
+    """A subscription is switched off (`active`), never deleted: its deliveries stay."""
+
     list_display = ["id", "name", "url", "active", "kinds", "regions", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
@@ -106,7 +132,7 @@ class AlertDeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "alert",

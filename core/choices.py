@@ -37,6 +37,8 @@ class AlertKind(models.TextChoices):
     RECALL_PROGRESS_OVERDUE = "recall_progress_overdue", "召回进度逾期 recall progress overdue"
     NONCONFORMANCE_CLUSTER = "nonconformance_cluster", "不合格聚集 non-conformance cluster"
     RISK_MEASURE = "risk_measure", "风险措施 risk measure"
+    CASE_HANDED_OVER = "case_handed_over", "案件移送 case handed over"
+    COMPLAINT_CLUSTER = "complaint_cluster", "投诉聚集 complaint cluster"
 
 
 class DeliveryStatus(models.TextChoices):

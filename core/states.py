@@ -43,6 +43,8 @@ class Transition:
     target: None keeps the state (an action that records something without moving on).
     internal: run by another service, never on its own (no endpoint, not in
         allowed_actions), e.g. the first progress report moving a recall on.
+    payload_as: the service takes the whole (list) payload under this keyword.
+    response_status: the endpoint's success status (201 where the action creates).
     """
 
     action: str
@@ -55,6 +57,8 @@ class Transition:
     description: str
     after: tuple[Callable, ...]
     internal: bool
+    payload_as: str | None
+    response_status: int
 
     def __init__(
         self,
@@ -69,6 +73,8 @@ class Transition:
         description="",
         after=(),
         internal=False,
+        payload_as=None,
+        response_status=200,
     ):
         values = {
             "action": action,
@@ -81,6 +87,8 @@ class Transition:
             "description": description,
             "after": tuple(after),
             "internal": internal,
+            "payload_as": payload_as,
+            "response_status": response_status,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -184,9 +192,11 @@ class StateMachine:
         transition = self.transitions[action]
         if transition.internal or transition.service is None:
             raise ApplicationError(f"Unknown action '{action}'.", code="unknown_action")
-        return transition.service_function(
-            **{self.subject: obj}, actor=actor, **dict(payload or {})
-        )
+        if transition.payload_as:
+            arguments = {transition.payload_as: payload}
+        else:
+            arguments = dict(payload or {})
+        return transition.service_function(**{self.subject: obj}, actor=actor, **arguments)
 
     def run(self, obj, action, *, actor, payload=None, effect=None):
         """Apply `action` to `obj`: the target state is set, then `effect(locked_obj)`

@@ -8,6 +8,11 @@ class TaskLevel(models.TextChoices):
     COUNTY = "county", "县级 county"
 
 
+class TaskState(models.TextChoices):
+    OPEN = "open", "进行中 open"
+    PUBLISHED = "published", "已公布 published"
+
+
 # Higher rank: a higher level of task (the no-repeat rule of DESIGN.md §8 compares them).
 LEVEL_RANK = {
     TaskLevel.NATIONAL: 4,

@@ -8,15 +8,18 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.choices import Role
+from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months, not_in_future
 from core.exceptions import ApplicationError
-from core.regions import covers
+from core.regions import NATIONAL, ancestors, covers, level_of, region_q
 from core.rules import rule
+from core.services import alert_raise
+from core.states import record_history
 from core.workdays import due_after
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
 from traceability.selectors import lot_trace
+from traceability.services import lot_create, product_create
 
 from .choices import (
     LEVEL_RANK,
@@ -24,13 +27,24 @@ from .choices import (
     LocationKind,
     Measure,
     SampleState,
+    TaskLevel,
     TaskMode,
+    TaskState,
     TestRound,
     Verdict,
 )
 from .deadlines import current_deadline
-from .models import Disposition, Objection, Sample, Task, TestItem
-from .states import sample_machine
+from .models import (
+    Disposition,
+    Objection,
+    PublishedCorrection,
+    PublishedResult,
+    Sample,
+    Task,
+    TestItem,
+)
+from .selectors import failing_items, published_rows, task_chain, task_tree_ids
+from .states import sample_machine, task_machine
 
 
 def _is_admin(actor):
@@ -52,6 +66,7 @@ def task_create(
     standard="",
     emergency=False,
     report_working_days=None,
+    quota=None,
 ):
     if not _is_admin(actor) and not covers(actor.region, region):
         raise ApplicationError(
@@ -59,6 +74,12 @@ def task_create(
         )
     if ends_on < starts_on:
         raise ApplicationError("A task cannot end before it starts.", attr="ends_on")
+    # SAMR's national tasks, and only they, cover the nation (DESIGN.md §6.1).
+    if (level == TaskLevel.NATIONAL) != (region == NATIONAL):
+        raise ApplicationError(
+            f"A national task has region {NATIONAL}, and only a national task has it.",
+            attr="region",
+        )
     task = Task(
         code=code,
         title=title,
@@ -72,22 +93,183 @@ def task_create(
         standard=standard,
         emergency=emergency,
         report_working_days=report_working_days,
+        quota=quota,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     try:
         with transaction.atomic():
             task.save()
+            task_machine.record_creation(task, actor=actor, payload={"code": code})
     except IntegrityError as exc:
         raise ApplicationError(f"A task with code '{code}' already exists.", attr="code") from exc
     return task
+
+
+def _allocation_entries(task, allocations):
+    """Check the allocations against the task and each other; returns them normalised."""
+    if not allocations:
+        raise ApplicationError("Allocate to at least one region.", attr="allocations")
+    entries = []
+    for index, entry in enumerate(allocations):
+        region, quota = entry["region"], entry["quota"]
+        if region == task.region or not covers(task.region, region):
+            raise ApplicationError(
+                f"Allocation {index}: region {region} is not inside the task's region "
+                f"{task.region}.",
+                code="region_outside_task",
+                attr="allocations",
+            )
+        if quota is None or quota < 1:
+            raise ApplicationError(
+                f"Allocation {index}: the quota is the number of samples to take, at least 1.",
+                attr="allocations",
+            )
+        for other in entries:
+            if covers(other["region"], region) or covers(region, other["region"]):
+                raise ApplicationError(
+                    f"Allocation {index}: region {region} overlaps region {other['region']} "
+                    "of the same request.",
+                    code="region_allocated_twice",
+                    attr="allocations",
+                )
+        entries.append({"region": region, "quota": quota, "lab": entry.get("lab") or task.lab})
+    return entries
+
+
+def task_allocate(*, task, actor, allocations):
+    """Allocate a task to lower regions (DESIGN.md §6.1): one child task per entry, with
+    the same category, mode, period and standard, its own quota and lab."""
+    entries = _allocation_entries(task, allocations)
+
+    def effect(locked):
+        children = list(locked.children.all())
+        for entry in entries:
+            region = entry["region"]
+            for child in children:
+                if covers(child.region, region) or covers(region, child.region):
+                    raise ApplicationError(
+                        f"Task {locked.code} is already allocated to region {child.region} "
+                        f"as task {child.code}.",
+                        code="region_allocated_twice",
+                        attr="allocations",
+                    )
+            taken = (
+                Sample.objects.filter(region_q("region", region), task=locked)
+                .exclude(state=SampleState.VOIDED)
+                .count()
+            )
+            if entry["quota"] < taken:
+                raise ApplicationError(
+                    f"Region {region}'s quota {entry['quota']} is below the {taken} samples "
+                    f"already taken there under task {locked.code}.",
+                    code="quota_below_taken",
+                    attr="allocations",
+                )
+        if locked.quota is not None:
+            planned = sum(c.quota or 0 for c in children) + sum(e["quota"] for e in entries)
+            if planned > locked.quota:
+                raise ApplicationError(
+                    f"The quotas allocated ({planned}) exceed task {locked.code}'s own quota "
+                    f"of {locked.quota}.",
+                    code="quota_exceeded",
+                    attr="allocations",
+                )
+        for entry in entries:
+            child = Task(
+                code=f"{locked.code}-{entry['region']}",
+                title=f"{locked.title} ({entry['region']})",
+                level=level_of(entry["region"]),
+                region=entry["region"],
+                parent=locked,
+                quota=entry["quota"],
+                category=locked.category,
+                mode=locked.mode,
+                lab=entry["lab"],
+                starts_on=locked.starts_on,
+                ends_on=locked.ends_on,
+                standard=locked.standard,
+                emergency=locked.emergency,
+                report_working_days=locked.report_working_days,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            if len(child.code) > 64 or Task.objects.filter(code=child.code).exists():
+                raise ApplicationError(
+                    f"Cannot name the child task for region {entry['region']}: code "
+                    f"'{child.code}' is taken or too long.",
+                    attr="allocations",
+                )
+            child.save()
+            task_machine.record_creation(
+                child, actor=actor, payload={"allocated_from": locked.code, "quota": child.quota}
+            )
+            entry["task"] = child.code
+
+    payload = {
+        "allocations": [
+            {"region": e["region"], "quota": e["quota"], "lab": e["lab"].code} for e in entries
+        ]
+    }
+    return task_machine.run(task, "allocate", actor=actor, payload=payload, effect=effect)
+
+
+def task_publish(*, task, actor):
+    """Publish a task's results (公布抽查结果) and those of every task allocated from it:
+    each sample's row of the results notice is written once and never changed."""
+    now = timezone.now()
+
+    def effect(locked):
+        tree = task_tree_ids(locked)
+        below = [pk for pk in tree if pk != locked.pk]
+        locked.published_at = now
+        for child in Task.objects.select_for_update().filter(pk__in=below, state=TaskState.OPEN):
+            child.state, child.published_at = TaskState.PUBLISHED, now
+            child.save(update_fields=["state", "published_at"])
+            record_history(
+                child,
+                action="publish",
+                from_state=TaskState.OPEN,
+                to_state=TaskState.PUBLISHED,
+                actor=actor,
+                payload={"published_with": locked.code},
+            )
+        samples = (
+            Sample.objects.filter(task_id__in=tree, published__isnull=True)
+            .exclude(state=SampleState.VOIDED)
+            .order_by("sample_no")
+        )
+        PublishedResult.objects.bulk_create(
+            PublishedResult(
+                sample_id=row["sample_id"],
+                task_id=row["task_id"],
+                product_id=row["product_id"],
+                lot_id=row["lot_id"],
+                conclusion=row["conclusion"],
+                published_at=now,
+                row=row["row"],
+            )
+            for row in published_rows(samples)
+        )
+
+    return task_machine.run(task, "publish", actor=actor, effect=effect)
 
 
 # --- Sample creation ---------------------------------------------------------------------
 
 
 def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
-    if actor.role == Role.INSPECTOR and not covers(actor.region, task.region):
+    # An inspector files under the tasks that cover their region (a provincial or national
+    # plan is carried out by the districts' inspectors) and under those of their region.
+    if actor.role == Role.INSPECTOR and not (
+        covers(task.region, actor.region) or covers(actor.region, task.region)
+    ):
         raise ApplicationError("The task is not one of your region's.", attr="task")
+    published = next((t for t in task_chain(task) if t.state == TaskState.PUBLISHED), None)
+    if published is not None:
+        raise ApplicationError(
+            f"The results of task {published.code} are published; it takes no more samples.",
+            code="task_published",
+            attr="task",
+        )
     not_in_future(sampled_at, "sampled_at")
     local_day = timezone.localtime(sampled_at).date()
     if not task.starts_on <= local_day <= task.ends_on:
@@ -126,7 +308,9 @@ def _lock_product_and_reserve_id(producer, brand, model, name):
         return cursor.fetchone()[1]
 
 
-def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code, produced_on):
+def _find_or_create_lot(
+    *, actor, task, producer, product_name, brand, model, lot_code, produced_on
+):
     """The lot as printed on the package, and the ids of the producer's products that the
     no-repeat rule counts as the same product (same brand and model, any case)."""
     candidates = Product.objects.filter(
@@ -140,16 +324,19 @@ def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code,
         (p for p in candidates if (p.name, p.brand, p.model) == (product_name, brand, model)),
         None,
     )
+    # Recorded through traceability's own services, as any product and lot (with history).
     if product is None:
-        product = Product.objects.create(
-            producer=producer, name=product_name, brand=brand, model=model, category=task.category
+        product = product_create(
+            actor=actor,
+            producer=producer,
+            name=product_name,
+            brand=brand,
+            model=model,
+            category=task.category,
         )
-        # A new product has no lots and no samples yet (the advisory lock keeps it ours).
-        lot = Lot.objects.create(product=product, lot_code=lot_code, produced_on=produced_on)
-        return lot, same
-    lot, _ = Lot.objects.get_or_create(
-        product=product, lot_code=lot_code, defaults={"produced_on": produced_on}
-    )
+    lot = Lot.objects.filter(product=product, lot_code=lot_code).first()
+    if lot is None:
+        lot = lot_create(actor=actor, product=product, lot_code=lot_code, produced_on=produced_on)
     return lot, same
 
 
@@ -182,44 +369,30 @@ def _earlier_sample(*, task, product, same_products, sampled_at):
     return earlier.select_related("task").order_by("-sampled_at").first()
 
 
-def sample_create(
-    *,
-    actor,
-    task,
-    sampled_party,
-    producer,
-    location_kind,
-    quantity,
-    backup_quantity,
-    sampled_at,
-    inspectors,
-    lot=None,
-    product_name="",
-    brand="",
-    model="",
-    lot_code="",
-    produced_on=None,
-    unit="pcs",
-    price_paid=None,
-    seal_intact=True,
-    note="",
-    follow_up_of=None,
-    order_no="",
-    platform="",
-    shop_url="",
-    tracking_no="",
-    delivered_at=None,
-):
-    online = task.mode == TaskMode.ONLINE
-    names = _validate_sample(
-        actor=actor,
-        task=task,
-        sampled_at=sampled_at,
-        inspectors=inspectors,
-        quantity=quantity,
-        backup_quantity=backup_quantity,
+def _higher_task(*, task, region, sampled_at):
+    """A running task of a higher level that covers this product where it was sampled, in
+    the same period, and is not one the task was allocated from (Product Quality Law art.
+    15: what a higher level checks, a lower level does not check again)."""
+    day = timezone.localtime(sampled_at).date()
+    levels = [lvl for lvl, rank in LEVEL_RANK.items() if rank > LEVEL_RANK[task.level]]
+    return (
+        Task.objects.filter(
+            category=task.category,
+            level__in=levels,
+            region__in=ancestors(region),
+            state=TaskState.OPEN,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .exclude(pk__in=[t.pk for t in task_chain(task)])
+        .order_by("starts_on", "code")
+        .first()
     )
-    if online:
+
+
+def _check_purchase(*, task, location_kind, price_paid, order_no, platform):
+    """An online task's samples are bought online, with the order and the price recorded."""
+    if task.mode == TaskMode.ONLINE:
         for attr, value in (("order_no", order_no), ("platform", platform)):
             if not value:
                 raise ApplicationError(f"An online purchase records its {attr}.", attr=attr)
@@ -231,6 +404,10 @@ def sample_create(
             )
     if price_paid is not None and Decimal(price_paid) < 0:
         raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
+
+
+def _check_lot_named(*, producer, lot, product_name, lot_code):
+    """A known lot of the producer, or the product and lot as printed on the package."""
     if lot is not None:
         if lot.product.producer_id != producer.pk:
             raise ApplicationError(
@@ -242,85 +419,166 @@ def sample_create(
             "as printed on the package.",
             attr="lot",
         )
+
+
+def _check_not_covered(*, task, sampled_party, sampled_at):
+    """A lower task does not check again what a running higher task covers (§8)."""
+    higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
+    if higher is not None:
+        raise ApplicationError(
+            f"{task.category} products in region {sampled_party.region} are covered by "
+            f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
+            f"{higher.ends_on}); a {task.level} task does not check them again.",
+            code="covered_by_higher_task",
+            attr="task",
+            extra={"higher_task": higher.code},
+        )
+
+
+def _check_follow_up(*, follow_up_of, producer):
+    if follow_up_of.producer_id != producer.pk:
+        raise ApplicationError("A follow-up check samples the same producer.", attr="follow_up_of")
+    if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
+        raise ApplicationError("A follow-up check follows a disposed sample.", attr="follow_up_of")
+
+
+def _check_not_sampled_recently(*, task, producer, product, same_products, sampled_at):
+    """The no-repeat rule of §8: the same product is not sampled again within the window."""
+    earlier = _earlier_sample(
+        task=task, product=product, same_products=same_products, sampled_at=sampled_at
+    )
+    if earlier is not None:
+        raise ApplicationError(
+            f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
+            f"{timezone.localtime(earlier.sampled_at).date()} under "
+            f"{earlier.task.level} task {earlier.task.code}: the same product is not "
+            f"sampled again within {rule('sampling.repeat_window_months')} months.",
+            code="sampled_recently",
+            extra={"earlier_sample": earlier.sample_no},
+        )
+
+
+def _lot_and_reserved_id(
+    *, actor, task, producer, lot, product_name, brand, model, lot_code, produced_on
+):
+    """The sample's lot (found or recorded), the ids of the products the no-repeat rule
+    counts as the same, and the new sample's id, with the product locked."""
+    if lot is None:
+        sample_id = _lock_product_and_reserve_id(producer, brand, model, product_name)
+        lot, same_products = _find_or_create_lot(
+            actor=actor,
+            task=task,
+            producer=producer,
+            product_name=product_name,
+            brand=brand,
+            model=model,
+            lot_code=lot_code,
+            produced_on=produced_on,
+        )
+        return lot, same_products, sample_id
+    product = lot.product
+    sample_id = _lock_product_and_reserve_id(producer, product.brand, product.model, product.name)
+    return lot, _same_products(product), sample_id
+
+
+def sample_create(
+    *,
+    actor,
+    task,
+    sampled_party,
+    producer,
+    lot=None,
+    product_name="",
+    brand="",
+    model="",
+    lot_code="",
+    produced_on=None,
+    follow_up_of=None,
+    **fields,
+):
+    """File a sample (DESIGN.md §6, §8). `fields`: the sample's own (location_kind,
+    quantity, backup_quantity, unit, price_paid, sampled_at, inspectors, seal_intact, note
+    and the online purchase's order_no, platform, shop_url, tracking_no, delivered_at)."""
+    fields["inspectors"] = _validate_sample(
+        actor=actor,
+        task=task,
+        sampled_at=fields["sampled_at"],
+        inspectors=fields["inspectors"],
+        quantity=fields["quantity"],
+        backup_quantity=fields["backup_quantity"],
+    )
+    _check_purchase(
+        task=task,
+        location_kind=fields["location_kind"],
+        price_paid=fields.get("price_paid"),
+        order_no=fields.get("order_no", ""),
+        platform=fields.get("platform", ""),
+    )
+    _check_lot_named(producer=producer, lot=lot, product_name=product_name, lot_code=lot_code)
+    repeat_rules_apply = not task.emergency and follow_up_of is None
+    if repeat_rules_apply:
+        _check_not_covered(task=task, sampled_party=sampled_party, sampled_at=fields["sampled_at"])
     if follow_up_of is not None:
-        if follow_up_of.producer_id != producer.pk:
-            raise ApplicationError(
-                "A follow-up check samples the same producer.", attr="follow_up_of"
-            )
-        if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
-            raise ApplicationError(
-                "A follow-up check follows a disposed sample.", attr="follow_up_of"
-            )
+        _check_follow_up(follow_up_of=follow_up_of, producer=producer)
 
     with transaction.atomic():
-        if lot is None:
-            sample_id = _lock_product_and_reserve_id(producer, brand, model, product_name)
-            lot, same_products = _find_or_create_lot(
+        lot, same_products, sample_id = _lot_and_reserved_id(
+            actor=actor,
+            task=task,
+            producer=producer,
+            lot=lot,
+            product_name=product_name,
+            brand=brand,
+            model=model,
+            lot_code=lot_code,
+            produced_on=produced_on,
+        )
+        if same_products and repeat_rules_apply:
+            _check_not_sampled_recently(
                 task=task,
                 producer=producer,
-                product_name=product_name,
-                brand=brand,
-                model=model,
-                lot_code=lot_code,
-                produced_on=produced_on,
+                product=lot.product,
+                same_products=same_products,
+                sampled_at=fields["sampled_at"],
             )
-        else:
-            product = lot.product
-            sample_id = _lock_product_and_reserve_id(
-                producer, product.brand, product.model, product.name
-            )
-            same_products = _same_products(product)
-        product = lot.product
-        if same_products and not task.emergency and follow_up_of is None:
-            earlier = _earlier_sample(
-                task=task, product=product, same_products=same_products, sampled_at=sampled_at
-            )
-            if earlier is not None:
-                raise ApplicationError(
-                    f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
-                    f"{timezone.localtime(earlier.sampled_at).date()} under "
-                    f"{earlier.task.level} task {earlier.task.code}: the same product is not "
-                    "sampled again within "
-                    f"{rule('sampling.repeat_window_months')} months.",
-                    code="sampled_recently",
-                    extra={"earlier_sample": earlier.sample_no},
-                )
-        # {task code}-{id}: unique across the system without a counter row to contend on.
-        sample = Sample(
-            pk=sample_id,
-            sample_no=f"{task.code}-{sample_id:06d}"
-            if sample_id
-            else f"pending-{uuid.uuid4().hex}",
+        return _insert_sample(
+            actor=actor,
+            sample_id=sample_id,
             task=task,
             sampled_party=sampled_party,
             producer=producer,
-            product=product,
             lot=lot,
-            location_kind=location_kind,
-            quantity=quantity,
-            backup_quantity=backup_quantity,
-            unit=unit,
-            price_paid=price_paid or 0,
-            sampled_at=sampled_at,
-            inspectors=names,
-            filed_by=actor if getattr(actor, "pk", None) else None,
-            seal_intact=seal_intact,
-            note=note,
             follow_up_of=follow_up_of,
-            order_no=order_no,
-            platform=platform,
-            shop_url=shop_url,
-            tracking_no=tracking_no,
-            delivered_at=delivered_at,
+            **fields,
         )
-        sample.due_stage, sample.due_at = current_deadline(sample)
-        sample.save(force_insert=True)
-        if sample_id is None:
-            sample.sample_no = f"{task.code}-{sample.pk:06d}"
-            Sample.objects.filter(pk=sample.pk).update(sample_no=sample.sample_no)
-        sample_machine.record_creation(
-            sample, actor=actor, payload={"sample_no": sample.sample_no, "task": task.code}
-        )
+
+
+def _insert_sample(
+    *, actor, sample_id, task, sampled_party, producer, lot, price_paid=None, **fields
+):
+    # {task code}-{id}: unique across the system without a counter row to contend on.
+    sample = Sample(
+        pk=sample_id,
+        sample_no=f"{task.code}-{sample_id:06d}" if sample_id else f"pending-{uuid.uuid4().hex}",
+        task=task,
+        sampled_party=sampled_party,
+        producer=producer,
+        region=sampled_party.region,
+        handling_region=producer.region,
+        product=lot.product,
+        lot=lot,
+        price_paid=price_paid or 0,
+        filed_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
+    sample.due_stage, sample.due_at = current_deadline(sample)
+    sample.save(force_insert=True)
+    if sample_id is None:
+        sample.sample_no = f"{task.code}-{sample.pk:06d}"
+        Sample.objects.filter(pk=sample.pk).update(sample_no=sample.sample_no)
+    sample_machine.record_creation(
+        sample, actor=actor, payload={"sample_no": sample.sample_no, "task": task.code}
+    )
     return sample
 
 
@@ -413,11 +671,71 @@ def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
     return sample_machine.run(sample, "issue_report", actor=actor, payload=payload, effect=effect)
 
 
+def _hands_over(sample):
+    return (
+        sample.conclusion == Conclusion.NONCONFORMING
+        and sample.handling_region != sample.task.region
+    )
+
+
 def sample_notify(*, sample, actor, note=""):
+    """The parties are notified; a non-conforming result whose handling region is not the
+    task's is handed over (移送) to that region's regulators, who dispose of it."""
+
     def effect(locked):
         locked.notified_at = timezone.now()
+        if _hands_over(locked):
+            locked.handed_over_at = locked.notified_at
 
-    return sample_machine.run(sample, "notify", actor=actor, payload={"note": note}, effect=effect)
+    with transaction.atomic():
+        sample = sample_machine.run(
+            sample, "notify", actor=actor, payload={"note": note}, effect=effect
+        )
+        if sample.handed_over_at:
+            _hand_over(sample, actor)
+    return sample
+
+
+def _hand_over(sample, actor):
+    origin = sample.task.region
+    record_history(
+        sample,
+        action="hand_over",
+        from_state=sample.state,
+        to_state=sample.state,
+        actor=actor,
+        payload={"from_region": origin, "to_region": sample.handling_region},
+    )
+    alert_raise(
+        kind=AlertKind.CASE_HANDED_OVER,
+        dedup_key=f"case_handed_over:sample:{sample.pk}",
+        message=f"Spot-check task {sample.task.code} (region {origin}) hands over the "
+        f"non-conforming result of sample {sample.sample_no} ({sample.product}, "
+        f"{sample.producer.name}) to region {sample.handling_region} for handling.",
+        region=sample.handling_region,
+        severity=AlertSeverity.HIGH,
+        subject=sample,
+        subject_label=sample.sample_no,
+        payload={
+            "sample_no": sample.sample_no,
+            "task": sample.task.code,
+            "from_region": origin,
+            "to_region": sample.handling_region,
+        },
+    )
+
+
+def sample_set_handling_region(*, sample, actor, handling_region, reason=""):
+    """The organiser names another region to handle the result (before `notify`)."""
+    previous = sample.handling_region
+
+    def effect(locked):
+        locked.handling_region = handling_region
+
+    payload = {"from_region": previous, "to_region": handling_region, "reason": reason}
+    return sample_machine.run(
+        sample, "set_handling_region", actor=actor, payload=payload, effect=effect
+    )
 
 
 def sample_object(*, sample, actor, reason, items=()):
@@ -456,6 +774,15 @@ def sample_record_reinspection(*, sample, actor, items, conclusion, report_no=""
         locked.reinspected_at = timezone.now()
         # The re-inspection's result is final (§8).
         locked.conclusion = conclusion
+        published = PublishedResult.objects.filter(sample=locked).first()
+        if published is not None:
+            PublishedCorrection.objects.create(
+                result=published,
+                at=locked.reinspected_at,
+                conclusion=conclusion,
+                failing_items=failing_items(locked.items.all()),
+                note=f"Re-inspection {report_no}".strip(),
+            )
 
     payload = {"conclusion": conclusion, "items": len(items), "report_no": report_no}
     return sample_machine.run(

@@ -3,19 +3,38 @@
 sampled → received → tested → reported → disposed → closed, with reported → objected →
 reinspected for an objection, voided from sampled or received, and in rapid mode
 sampled → tested by the inspector's on-site test.
+
+And the task's (DESIGN.md §6.1): open (allocated to lower regions meanwhile) → published.
 """
 
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import PermissionDenied, Precondition
+from core.regions import covers
 from core.services import alert_raise
 from core.states import StateMachine, Transition
 
-from .choices import Conclusion, SampleState, TaskMode, Verdict
+from .choices import Conclusion, SampleState, TaskMode, TaskState, Verdict
 from .deadlines import current_deadline, objection_deadline
 
 S = SampleState
+
+
+def is_organiser(actor, task):
+    """A regulator of the task's region or above: the organiser of the task, or of a task
+    it was allocated from (every task above covers its region)."""
+    if getattr(actor, "is_levee_admin", False):
+        return True
+    return getattr(actor, "role", None) == Role.REGULATOR and covers(actor.region, task.region)
+
+
+def _organiser_only(task, actor, action):
+    if actor is not None and not is_organiser(actor, task):
+        raise PermissionDenied(
+            f"Only the organisers of task {task.code} (regulators of region {task.region} "
+            f"or above) may '{action}'."
+        )
 
 
 def _rapid(sample):
@@ -75,7 +94,23 @@ def guard_object(sample, actor):
         raise PermissionDenied("Only the sampled party or the producer may object.")
 
 
+def _handlers_only(sample, actor, action):
+    """After a hand-over (移送) the handling region's regulators own the result."""
+    if actor is None or getattr(actor, "is_levee_admin", False) or not sample.handed_over_at:
+        return
+    if not covers(actor.region, sample.handling_region):
+        raise PermissionDenied(
+            f"Sample {sample.sample_no} was handed over to region {sample.handling_region}; "
+            f"its regulators '{action}' it."
+        )
+
+
+def guard_set_handling_region(sample, actor):
+    _organiser_only(sample.task, actor, "set_handling_region")
+
+
 def guard_dispose(sample, actor):
+    _handlers_only(sample, actor, "dispose")
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise Precondition(
             "A conforming sample is closed, not disposed of.", code="result_conforming"
@@ -91,6 +126,7 @@ def guard_dispose(sample, actor):
 
 
 def guard_close(sample, actor):
+    _handlers_only(sample, actor, "close")
     if sample.state in (S.REPORTED, S.REINSPECTED) and sample.conclusion != Conclusion.CONFORMING:
         raise Precondition(
             "A non-conforming sample must be disposed of before it is closed.",
@@ -228,8 +264,73 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_void",
         description="Void a sample taken in error, before any result, with the `reason`.",
     ),
+    Transition(
+        "set_handling_region",
+        [S.SAMPLED, S.RECEIVED, S.TESTED],
+        None,
+        [Role.REGULATOR],
+        guards=[guard_set_handling_region],
+        payload=PAYLOADS + "HandlingRegionSerializer",
+        service=SERVICES + "sample_set_handling_region",
+        description="Before `notify`, an organiser (a regulator of the task's region or "
+        "above) may hand the result handling to another region than the producer's.",
+    ),
     label="Sample",
     subject="sample",
     number="sample_no",
     after=[refresh_deadline],
+)
+
+
+def guard_allocate(task, actor):
+    _organiser_only(task, actor, "allocate")
+
+
+def guard_publish(task, actor):
+    from .selectors import task_open_samples
+
+    _organiser_only(task, actor, "publish")
+    still_open = task_open_samples(task=task)
+    if still_open:
+        shown = ", ".join(f"{no} ({state})" for no, state in still_open[:20])
+        more = f" and {len(still_open) - 20} more" if len(still_open) > 20 else ""
+        raise Precondition(
+            f"Task {task.code} cannot be published while samples are open: {shown}{more}.",
+            code="samples_open",
+            extra={"open_samples": [{"sample_no": no, "state": state} for no, state in still_open]},
+        )
+
+
+task_machine = StateMachine(
+    Transition(
+        "allocate",
+        [TaskState.OPEN],
+        None,
+        [Role.REGULATOR],
+        guards=[guard_allocate],
+        payload=PAYLOADS + "AllocationsSerializer",
+        payload_as="allocations",
+        service=SERVICES + "task_allocate",
+        response_status=201,
+        description="Allocate the task to lower regions: one child task per entry (same "
+        "category, mode, period and standard; its own quota and lab, the task's lab by "
+        "default). The regions lie inside the task's (any region for a national task), once "
+        "each; a quota is not below the samples already taken there under this task. "
+        "Regulators of the task's region or above.",
+    ),
+    Transition(
+        "publish",
+        [TaskState.OPEN],
+        TaskState.PUBLISHED,
+        [Role.REGULATOR],
+        guards=[guard_publish],
+        service=SERVICES + "task_publish",
+        description="Publish the task's results: once every sample of the task and of the "
+        "tasks allocated from it is final (closed, disposed, voided, or reported with no "
+        "objection window left), publishes them at /api/v1/public/spot-checks/{code}/; "
+        "otherwise 409 `samples_open` with `open_samples`. No body.",
+    ),
+    label="Task",
+    subject="task",
+    number="code",
 )

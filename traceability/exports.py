@@ -28,6 +28,7 @@ COLUMNS = [
     ("input_lot_code", "Input lot code (transformation)"),
     ("input_quantity", "Input quantity"),
     ("depth", "Transformation depth"),
+    ("confirmed", "Custody confirmed"),
 ]
 TITLES = [title for _, title in COLUMNS]
 
@@ -65,6 +66,7 @@ def trace_rows(trace):
             "input_lot_code": edge.get("input_lot_code", ""),
             "input_quantity": edge.get("input_quantity", ""),
             "depth": edge["depth"],
+            "confirmed": "yes" if edge["confirmed"] else "no",
         }
 
 

@@ -1,36 +1,78 @@
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from core.spreadsheets import XLSX, CSVRenderer, XLSXRenderer
 
-from .. import selectors, services
-from ..filtersets import SampleFilterSet, TaskFilterSet
+from .. import exports, selectors, services
+from ..filtersets import PublicSpotCheckFilterSet, SampleFilterSet, TaskFilterSet
 from ..models import Sample, Task
-from ..states import sample_machine
+from ..states import sample_machine, task_machine
 from . import serializers as s
 
 SAMPLE_READERS = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB, Role.ENTERPRISE})
 
 
-class TaskViewSet(LeveeModelViewSet):
+class TaskViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     queryset = Task.objects.select_related("lab", "created_by")
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilterSet
     http_method_names = ["get", "post", "head", "options"]
     read_roles = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB})
     write_roles = frozenset({Role.REGULATOR})
+    machine = task_machine
+    transition_serializer_class = s.TaskDetailSerializer
+    action_roles = {"history": read_roles}
+
+    def get_queryset(self):
+        return selectors.with_sample_counts(super().get_queryset())
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.TaskDetailSerializer
+        return s.TaskSerializer
+
+    def _detail(self, pk):
+        """The task with the tree of tasks allocated from it that the caller may see."""
+        task = self.get_queryset().get(pk=pk)
+        tree = list(
+            selectors.with_sample_counts(
+                Task.objects.restrict(self.request.user)
+                .filter(pk__in=selectors.task_tree_ids(task))
+                .exclude(pk=task.pk)
+                .select_related("lab")
+            ).order_by("region", "code")
+        )
+        by_parent = {}
+        for node in [task, *tree]:
+            node.tree_children = []
+            by_parent[node.pk] = node
+        for node in tree:
+            # A child whose parent is hidden from the caller hangs from the nearest visible.
+            by_parent.get(node.parent_id, task).tree_children.append(node)
+        return s.TaskDetailSerializer(task, context=self.get_serializer_context()).data
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._detail(self.get_object().pk))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         task = services.task_create(actor=request.user, **data)
-        return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
+
+    def transition_response(self, task):
+        return Response(self._detail(task.pk))
 
 
 class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
@@ -88,3 +130,50 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
             date_to=query.validated_data.get("to"),
         )
         return Response(rows)
+
+
+class PublicSpotCheckViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Published spot-check results (公布抽查结果), no auth: nothing of an unpublished task."""
+
+    serializer_class = s.PublicSpotCheckSerializer
+    filterset_class = PublicSpotCheckFilterSet
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AnonRateThrottle]
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return selectors.public_spot_checks()
+
+    @extend_schema(
+        summary="The results notice of a published task",
+        description="One row per sample of the task and the tasks allocated from it, as "
+        "published, and the dated corrections since. `?format=csv|xlsx` for a spreadsheet.",
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "xlsx"], required=False)],
+        responses={
+            (200, "application/json"): s.PublicSpotCheckDetailSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def retrieve(self, request, code=None):
+        notice = selectors.public_spot_check(code=code)
+        if notice is None:
+            raise Http404
+        fmt = request.query_params.get("format", "json")
+        if fmt == "csv":
+            return exports.spot_check_csv(notice)
+        if fmt == "xlsx":
+            return exports.spot_check_xlsx(notice)
+        data = s.PublicSpotCheckSerializer(notice["task"]).data
+        data["results"] = notice["rows"]
+        data["corrections"] = s.PublicCorrectionSerializer(notice["corrections"], many=True).data
+        return Response(data)
+
+    def get_renderers(self):
+        if self.action == "retrieve":
+            return [JSONRenderer(), CSVRenderer(), XLSXRenderer()]
+        return super().get_renderers()
