@@ -123,6 +123,8 @@ LEVEE_LOGIN = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
+# The admin shows every time with its offset (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -434,11 +436,12 @@ LEVEE_RULES = {
         },
         # Non-conforming samples of one category or producer across regions.
         "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
-        # Complaint clusters (detect_complaint_clusters): the EARS parameters of "signals",
-        # overridden by these; and a repeat by one contact about one product within
-        # `duplicate_days` is kept but not counted.
+        # Complaint clusters use the EARS parameters of "signals", overridden by these;
+        # a complaint by the same contact about the same product within duplicate_days
+        # is a repeat.
         "complaints": {"min_count": 5, "duplicate_days": 30},
-        # Task suggestions: counting windows (days) and the weight of one item of each kind.
+        # Task suggestions: counting windows (days) and the weight of one item of each
+        # kind in the score.
         "suggestions": {
             "complaint_days": 90,
             "injury_days": 90,

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 
 from . import delivery
-from .choices import DeliveryStatus
+from .admin_tools import overdue_filter, province_filter, region_label
+from .choices import AlertKind, DeliveryStatus
 from .models import (
     Alert,
     AlertDelivery,
@@ -95,8 +97,22 @@ class StateHistoryAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "severity", "status", "region", "subject"]
-    list_filter = ["kind", "severity", "status"]
+    list_display = ["created_at", "kind", "severity", "status", "region_display", "subject"]
+    list_filter = [
+        "status",
+        # Alerts about a missed deadline.
+        overdue_filter(
+            lambda now: Q(kind__in=[AlertKind.DEADLINE_OVERDUE, AlertKind.RECALL_PROGRESS_OVERDUE])
+        ),
+        province_filter("region"),
+        "kind",
+        "severity",
+    ]
+
+    @admin.display(description="region", ordering="region")
+    def region_display(self, alert):
+        return region_label(alert.region)
+
     search_fields = ["subject", "message", "dedup_key"]
     readonly_fields = [
         "kind",

@@ -7,6 +7,7 @@ process runs everything, the cache. It returns a small dict saying what it did.
 """
 
 import contextlib
+import json
 import time
 import uuid
 import zlib
@@ -67,6 +68,26 @@ def job_lock(name, *, seconds=900):
     if connection.vendor == "postgresql":
         return _advisory_lock(name)
     return _cache_lock(name, seconds)
+
+
+def schedule_sync():
+    """The periodic tasks of django-celery-beat from settings.CELERY_BEAT_SCHEDULE
+    (LEVEE_JOB_SCHEDULE), so the admin lists and edits them before beat first starts.
+    A task already there keeps the schedule an admin gave it. Returns how many were added."""
+    from django.conf import settings
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    added = 0
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        every = IntervalSchedule.objects.get_or_create(
+            every=int(entry["schedule"].total_seconds()), period=IntervalSchedule.SECONDS
+        )[0]
+        _, created = PeriodicTask.objects.get_or_create(
+            name=name,
+            defaults={"task": entry["task"], "interval": every, "args": json.dumps(entry["args"])},
+        )
+        added += created
+    return added
 
 
 def run(name, *, lock_seconds=900):

@@ -42,6 +42,13 @@ def _local(value):
     return value
 
 
+def _inert(value):
+    """A text cell a spreadsheet would run as a formula stays text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -55,7 +62,7 @@ def csv_response(filename, headers, rows):
         value = _local(value)
         if isinstance(value, dt.date):
             return value.isoformat()
-        return "" if value is None else value
+        return "" if value is None else _inert(value)
 
     def lines():
         yield "\ufeff" + writer.writerow(headers)

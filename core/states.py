@@ -36,8 +36,6 @@ class Transition:
     guards: `guard(obj, actor)` raises `Precondition` (409) or `PermissionDenied` (403)
         when the action may not run on this object for this caller, whatever the payload.
     payload: the serializer (or its dotted path) of the request body; None: no body.
-    payload_argument: the keyword the service takes a whole (list) body by; None: the
-        body's fields are the service's keywords.
     service: the `<entity>_<verb>` function (or its dotted path) that runs the action,
         called as `service(<subject>=obj, actor=actor, **payload)`; it validates the payload
         and calls `machine.run(..., effect=...)`.
@@ -45,6 +43,8 @@ class Transition:
     target: None keeps the state (an action that records something without moving on).
     internal: run by another service, never on its own (no endpoint, not in
         allowed_actions), e.g. the first progress report moving a recall on.
+    payload_as: the service takes the whole (list) payload under this keyword.
+    response_status: the endpoint's success status (201 where the action creates).
     """
 
     action: str
@@ -53,11 +53,12 @@ class Transition:
     roles: frozenset
     guards: tuple[Callable, ...]
     payload: object
-    payload_argument: str | None
     service: object
     description: str
     after: tuple[Callable, ...]
     internal: bool
+    payload_as: str | None
+    response_status: int
 
     def __init__(
         self,
@@ -68,11 +69,12 @@ class Transition:
         *,
         guards=(),
         payload=None,
-        payload_argument=None,
         service=None,
         description="",
         after=(),
         internal=False,
+        payload_as=None,
+        response_status=200,
     ):
         values = {
             "action": action,
@@ -81,11 +83,12 @@ class Transition:
             "roles": frozenset(roles),
             "guards": tuple(guards),
             "payload": payload,
-            "payload_argument": payload_argument,
             "service": service,
             "description": description,
             "after": tuple(after),
             "internal": internal,
+            "payload_as": payload_as,
+            "response_status": response_status,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -189,9 +192,11 @@ class StateMachine:
         transition = self.transitions[action]
         if transition.internal or transition.service is None:
             raise ApplicationError(f"Unknown action '{action}'.", code="unknown_action")
-        return transition.service_function(
-            **{self.subject: obj}, actor=actor, **dict(payload or {})
-        )
+        if transition.payload_as:
+            arguments = {transition.payload_as: payload}
+        else:
+            arguments = dict(payload or {})
+        return transition.service_function(**{self.subject: obj}, actor=actor, **arguments)
 
     def run(self, obj, action, *, actor, payload=None, effect=None):
         """Apply `action` to `obj`: the target state is set, then `effect(locked_obj)`

@@ -13,21 +13,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from rest_framework import serializers
 
+from .admin_tools import local_time
 from .exceptions import ApplicationError
 from .models import StateHistory
 
 JSON_HELP = "JSON, as in the API request body."
-
-
-def local_time(moment):
-    """A time as people here read it: Asia/Shanghai, with its offset."""
-    if moment is None:
-        return "—"
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S UTC%z")
 
 
 def _form_field(field):

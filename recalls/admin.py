@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from core.admin import KeptOnRecordMixin
+from core.admin_tools import due_label, overdue_filter, province_filter, region_label
 from core.exceptions import ApplicationError
 from core.transition_admin import TransitionAdminMixin
 
@@ -102,7 +103,7 @@ class RecallObjectionInline(admin.StackedInline):
 
 
 @admin.register(Recall)
-class RecallAdmin(KeptOnRecordMixin, TransitionAdminMixin, admin.ModelAdmin):
+class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
     form = RecallForm
     machine = recall_machine
     confirm_actions = ("terminate",)
@@ -115,11 +116,15 @@ class RecallAdmin(KeptOnRecordMixin, TransitionAdminMixin, admin.ModelAdmin):
         "risk_level",
         "units_affected_display",
         "completion_display",
+        "region_display",
+        "due_display",
         "announced_at",
         "created_at",
     ]
     list_filter = [
         "state",
+        overdue_filter(services.recall_overdue_q),
+        province_filter("producer__region"),
         "kind",
         "risk_level",
         "category",
@@ -236,6 +241,14 @@ class RecallAdmin(KeptOnRecordMixin, TransitionAdminMixin, admin.ModelAdmin):
         if obj is None:  # adding: the plan only
             return self.fieldsets[:2]
         return self.fieldsets
+
+    @admin.display(description="region", ordering="producer__region")
+    def region_display(self, recall):
+        return region_label(recall.producer.region)
+
+    @admin.display(description="due")
+    def due_display(self, recall):
+        return due_label(services.recall_due(recall))
 
     @admin.display(description="units affected")
     def units_affected_display(self, obj):

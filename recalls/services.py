@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, Role
@@ -216,9 +217,8 @@ def recall_return_plan(*, recall, actor, reason):
     def effect(locked):
         locked.units_affected_fixed = None
 
-    return recall_machine.run(
-        recall, "return_plan", actor=actor, payload={"reason": reason}, effect=effect
-    )
+    payload = {"reason": reason}
+    return recall_machine.run(recall, "return_plan", actor=actor, payload=payload, effect=effect)
 
 
 def recall_approve(*, recall, actor):
@@ -464,6 +464,23 @@ DEADLINE_STAGES = (
     ("announcement", RecallState.APPROVED, "announce_due_at", "public announcement"),
     ("summary", RecallState.COMPLETED, "summary_due_at", "summary report"),
 )
+
+
+def recall_due(recall):
+    """The deadline of the stage the recall waits in (None when it waits on none)."""
+    for stage, state, field, _ in DEADLINE_STAGES:
+        if recall.state == state and not (stage == "summary" and recall.summary):
+            return getattr(recall, field)
+    return None
+
+
+def recall_overdue_q(now):
+    """The recalls past the deadline of the stage they wait in."""
+    q = Q(pk__in=[])
+    for stage, state, field, _ in DEADLINE_STAGES:
+        stage_q = Q(state=state, **{f"{field}__lt": now})
+        q |= stage_q & Q(summary="") if stage == "summary" else stage_q
+    return q
 
 
 def recall_sweep_deadlines(*, now=None):

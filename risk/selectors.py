@@ -52,6 +52,10 @@ def complaint_stats(*, group_by, date_from, date_to, min_group=STATS_MIN_GROUP):
     }
 
 
+def _params():
+    return rule("risk.suggestions")
+
+
 def task_suggestions(*, region, limit=20, now=None):
     """Products to spot-check first in `region`, ranked by a weighted score of the
     complaints filed in the region about them, the injury reports of the region's

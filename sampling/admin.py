@@ -2,7 +2,9 @@
 as buttons and list actions that run the same services as the API."""
 
 from django.contrib import admin
+from django.db.models import Q
 
+from core.admin_tools import due_label, overdue_filter, province_filter, region_label
 from core.transition_admin import TransitionAdminMixin
 
 from .models import Disposition, Objection, Sample, Task, TestItem
@@ -82,12 +84,21 @@ class SampleAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "state",
         "producer",
         "sampled_party",
+        "region_display",
         "sampled_at",
         "conclusion",
         "due_stage",
-        "due_at",
+        "due_display",
     ]
-    list_filter = ["state", "conclusion", "due_stage", "task__mode", "task__level"]
+    list_filter = [
+        "state",
+        overdue_filter(lambda now: Q(due_at__lt=now)),
+        province_filter("region"),
+        "conclusion",
+        "due_stage",
+        "task__mode",
+        "task__level",
+    ]
     search_fields = ["sample_no", "producer__name", "producer__uscc", "sampled_party__name"]
     list_select_related = ["task", "producer", "sampled_party"]
     date_hierarchy = "sampled_at"
@@ -101,3 +112,11 @@ class SampleAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*(f.name for f in self.model._meta.fields), "history_table"]
+
+    @admin.display(description="region", ordering="region")
+    def region_display(self, sample):
+        return region_label(sample.region)
+
+    @admin.display(description="due", ordering="due_at")
+    def due_display(self, sample):
+        return due_label(sample.due_at)

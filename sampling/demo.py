@@ -17,6 +17,7 @@ from traceability.services import events_record_bulk
 
 from . import services
 from .choices import SampleState, TaskLevel, TaskMode
+from .deadlines import current_deadline
 from .models import Sample, Task
 
 FAIL = [
@@ -43,6 +44,8 @@ SAMPLES = [
     ("disposed", "standard", None, SampleState.DISPOSED, "nonconforming"),
     ("closed", "standard", "AX-2008", SampleState.CLOSED, "conforming"),
     ("voided", "standard", "AX-2009", SampleState.VOIDED, None),
+    # Reported, its objection window passed unused: dispose (and recall) can be walked now.
+    ("final", "standard", "AX-2010", SampleState.REPORTED, "nonconforming"),
     ("rapid", "rapid", "AX-3001", SampleState.TESTED, "conforming"),
     ("online", "online", "AX-4001", SampleState.RECEIVED, None),
 ]
@@ -139,6 +142,8 @@ def seed():
             **lot_args,
         )
         _advance(sample, state, conclusion, inspector, lab, regulator, objector)
+        if key == "final":
+            _pass_objection_window(sample)
     _notices_in_every_state()
     _supplied_part_taken_down(tasks["standard"], producer, inspector, lab, regulator)
     return _national(inspector=inspector, lab=lab, regulator=regulator, shop=shop)
@@ -239,6 +244,17 @@ def _supplied_part_taken_down(task, kettle_maker, inspector, lab, regulator):
     )
 
 
+def _pass_objection_window(sample):
+    """Notified 16 days ago: the result is final (and its disposal due)."""
+    sample.refresh_from_db()
+    sample.notified_at = timezone.now() - dt.timedelta(days=16)
+    sample.due_stage, sample.due_at = current_deadline(sample)
+    Sample.objects.filter(pk=sample.pk).update(
+        notified_at=sample.notified_at, due_stage=sample.due_stage, due_at=sample.due_at
+    )
+    return sample
+
+
 def _advance(sample, state, conclusion, inspector, lab, regulator, objector):
     if state == SampleState.VOIDED:
         services.sample_void(sample=sample, actor=inspector, reason="重复录入 filed twice")
@@ -275,9 +291,7 @@ def _advance(sample, state, conclusion, inspector, lab, regulator, objector):
                 sample=sample, actor=lab, items=[FAIL[0]], conclusion="nonconforming"
             )
         return
-    # Disposed: the objection window has passed unused.
-    Sample.objects.filter(pk=sample.pk).update(notified_at=timezone.now() - dt.timedelta(days=16))
-    sample.refresh_from_db()
+    sample = _pass_objection_window(sample)
     services.sample_dispose(
         sample=sample,
         actor=regulator,

@@ -24,6 +24,7 @@ from notices.services import notices_issue
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
 from traceability.selectors import lot_trace
+from traceability.services import lot_create, product_create
 
 from .choices import (
     LEVEL_RANK,
@@ -336,7 +337,9 @@ def _lock_product_and_reserve_id(producer, brand, model, name):
         return cursor.fetchone()[1]
 
 
-def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code, produced_on):
+def _find_or_create_lot(
+    *, actor, task, producer, product_name, brand, model, lot_code, produced_on
+):
     """The lot as printed on the package, and the ids of the producer's products that the
     no-repeat rule counts as the same product (same brand and model, any case)."""
     candidates = Product.objects.filter(
@@ -350,16 +353,19 @@ def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code,
         (p for p in candidates if (p.name, p.brand, p.model) == (product_name, brand, model)),
         None,
     )
+    # Recorded through traceability's own services, as any product and lot (with history).
     if product is None:
-        product = Product.objects.create(
-            producer=producer, name=product_name, brand=brand, model=model, category=task.category
+        product = product_create(
+            actor=actor,
+            producer=producer,
+            name=product_name,
+            brand=brand,
+            model=model,
+            category=task.category,
         )
-        # A new product has no lots and no samples yet (the advisory lock keeps it ours).
-        lot = Lot.objects.create(product=product, lot_code=lot_code, produced_on=produced_on)
-        return lot, same
-    lot, _ = Lot.objects.get_or_create(
-        product=product, lot_code=lot_code, defaults={"produced_on": produced_on}
-    )
+    lot = Lot.objects.filter(product=product, lot_code=lot_code).first()
+    if lot is None:
+        lot = lot_create(actor=actor, product=product, lot_code=lot_code, produced_on=produced_on)
     return lot, same
 
 
@@ -413,44 +419,9 @@ def _higher_task(*, task, region, sampled_at):
     )
 
 
-def sample_create(
-    *,
-    actor,
-    task,
-    sampled_party,
-    producer,
-    location_kind,
-    quantity,
-    backup_quantity,
-    sampled_at,
-    inspectors,
-    lot=None,
-    product_name="",
-    brand="",
-    model="",
-    lot_code="",
-    produced_on=None,
-    unit="pcs",
-    price_paid=None,
-    seal_intact=True,
-    note="",
-    follow_up_of=None,
-    order_no="",
-    platform="",
-    shop_url="",
-    tracking_no="",
-    delivered_at=None,
-):
-    online = task.mode == TaskMode.ONLINE
-    names = _validate_sample(
-        actor=actor,
-        task=task,
-        sampled_at=sampled_at,
-        inspectors=inspectors,
-        quantity=quantity,
-        backup_quantity=backup_quantity,
-    )
-    if online:
+def _check_purchase(*, task, location_kind, price_paid, order_no, platform):
+    """An online task's samples are bought online, with the order and the price recorded."""
+    if task.mode == TaskMode.ONLINE:
         for attr, value in (("order_no", order_no), ("platform", platform)):
             if not value:
                 raise ApplicationError(f"An online purchase records its {attr}.", attr=attr)
@@ -462,6 +433,10 @@ def sample_create(
             )
     if price_paid is not None and Decimal(price_paid) < 0:
         raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
+
+
+def _check_lot_named(*, producer, lot, product_name, lot_code):
+    """A known lot of the producer, or the product and lot as printed on the package."""
     if lot is not None:
         if lot.product.producer_id != producer.pk:
             raise ApplicationError(
@@ -473,98 +448,166 @@ def sample_create(
             "as printed on the package.",
             attr="lot",
         )
-    if not (task.emergency or follow_up_of is not None):
-        higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
-        if higher is not None:
-            raise ApplicationError(
-                f"{task.category} products in region {sampled_party.region} are covered by "
-                f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
-                f"{higher.ends_on}); a {task.level} task does not check them again.",
-                code="covered_by_higher_task",
-                attr="task",
-                extra={"higher_task": higher.code},
-            )
+
+
+def _check_not_covered(*, task, sampled_party, sampled_at):
+    """A lower task does not check again what a running higher task covers (§8)."""
+    higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
+    if higher is not None:
+        raise ApplicationError(
+            f"{task.category} products in region {sampled_party.region} are covered by "
+            f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
+            f"{higher.ends_on}); a {task.level} task does not check them again.",
+            code="covered_by_higher_task",
+            attr="task",
+            extra={"higher_task": higher.code},
+        )
+
+
+def _check_follow_up(*, follow_up_of, producer):
+    if follow_up_of.producer_id != producer.pk:
+        raise ApplicationError("A follow-up check samples the same producer.", attr="follow_up_of")
+    if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
+        raise ApplicationError("A follow-up check follows a disposed sample.", attr="follow_up_of")
+
+
+def _check_not_sampled_recently(*, task, producer, product, same_products, sampled_at):
+    """The no-repeat rule of §8: the same product is not sampled again within the window."""
+    earlier = _earlier_sample(
+        task=task, product=product, same_products=same_products, sampled_at=sampled_at
+    )
+    if earlier is not None:
+        raise ApplicationError(
+            f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
+            f"{timezone.localtime(earlier.sampled_at).date()} under "
+            f"{earlier.task.level} task {earlier.task.code}: the same product is not "
+            f"sampled again within {rule('sampling.repeat_window_months')} months.",
+            code="sampled_recently",
+            extra={"earlier_sample": earlier.sample_no},
+        )
+
+
+def _lot_and_reserved_id(
+    *, actor, task, producer, lot, product_name, brand, model, lot_code, produced_on
+):
+    """The sample's lot (found or recorded), the ids of the products the no-repeat rule
+    counts as the same, and the new sample's id, with the product locked."""
+    if lot is None:
+        sample_id = _lock_product_and_reserve_id(producer, brand, model, product_name)
+        lot, same_products = _find_or_create_lot(
+            actor=actor,
+            task=task,
+            producer=producer,
+            product_name=product_name,
+            brand=brand,
+            model=model,
+            lot_code=lot_code,
+            produced_on=produced_on,
+        )
+        return lot, same_products, sample_id
+    product = lot.product
+    sample_id = _lock_product_and_reserve_id(producer, product.brand, product.model, product.name)
+    return lot, _same_products(product), sample_id
+
+
+def sample_create(
+    *,
+    actor,
+    task,
+    sampled_party,
+    producer,
+    lot=None,
+    product_name="",
+    brand="",
+    model="",
+    lot_code="",
+    produced_on=None,
+    follow_up_of=None,
+    **fields,
+):
+    """File a sample (DESIGN.md §6, §8). `fields`: the sample's own (location_kind,
+    quantity, backup_quantity, unit, price_paid, sampled_at, inspectors, seal_intact, note
+    and the online purchase's order_no, platform, shop_url, tracking_no, delivered_at)."""
+    fields["inspectors"] = _validate_sample(
+        actor=actor,
+        task=task,
+        sampled_at=fields["sampled_at"],
+        inspectors=fields["inspectors"],
+        quantity=fields["quantity"],
+        backup_quantity=fields["backup_quantity"],
+    )
+    _check_purchase(
+        task=task,
+        location_kind=fields["location_kind"],
+        price_paid=fields.get("price_paid"),
+        order_no=fields.get("order_no", ""),
+        platform=fields.get("platform", ""),
+    )
+    _check_lot_named(producer=producer, lot=lot, product_name=product_name, lot_code=lot_code)
+    repeat_rules_apply = not task.emergency and follow_up_of is None
+    if repeat_rules_apply:
+        _check_not_covered(task=task, sampled_party=sampled_party, sampled_at=fields["sampled_at"])
     if follow_up_of is not None:
-        if follow_up_of.producer_id != producer.pk:
-            raise ApplicationError(
-                "A follow-up check samples the same producer.", attr="follow_up_of"
-            )
-        if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
-            raise ApplicationError(
-                "A follow-up check follows a disposed sample.", attr="follow_up_of"
-            )
+        _check_follow_up(follow_up_of=follow_up_of, producer=producer)
 
     with transaction.atomic():
-        if lot is None:
-            sample_id = _lock_product_and_reserve_id(producer, brand, model, product_name)
-            lot, same_products = _find_or_create_lot(
+        lot, same_products, sample_id = _lot_and_reserved_id(
+            actor=actor,
+            task=task,
+            producer=producer,
+            lot=lot,
+            product_name=product_name,
+            brand=brand,
+            model=model,
+            lot_code=lot_code,
+            produced_on=produced_on,
+        )
+        if same_products and repeat_rules_apply:
+            _check_not_sampled_recently(
                 task=task,
                 producer=producer,
-                product_name=product_name,
-                brand=brand,
-                model=model,
-                lot_code=lot_code,
-                produced_on=produced_on,
+                product=lot.product,
+                same_products=same_products,
+                sampled_at=fields["sampled_at"],
             )
-        else:
-            product = lot.product
-            sample_id = _lock_product_and_reserve_id(
-                producer, product.brand, product.model, product.name
-            )
-            same_products = _same_products(product)
-        product = lot.product
-        if same_products and not task.emergency and follow_up_of is None:
-            earlier = _earlier_sample(
-                task=task, product=product, same_products=same_products, sampled_at=sampled_at
-            )
-            if earlier is not None:
-                raise ApplicationError(
-                    f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
-                    f"{timezone.localtime(earlier.sampled_at).date()} under "
-                    f"{earlier.task.level} task {earlier.task.code}: the same product is not "
-                    "sampled again within "
-                    f"{rule('sampling.repeat_window_months')} months.",
-                    code="sampled_recently",
-                    extra={"earlier_sample": earlier.sample_no},
-                )
-        # {task code}-{id}: unique across the system without a counter row to contend on.
-        sample = Sample(
-            pk=sample_id,
-            sample_no=f"{task.code}-{sample_id:06d}"
-            if sample_id
-            else f"pending-{uuid.uuid4().hex}",
+        return _insert_sample(
+            actor=actor,
+            sample_id=sample_id,
             task=task,
             sampled_party=sampled_party,
             producer=producer,
-            region=sampled_party.region,
-            handling_region=producer.region,
-            product=product,
             lot=lot,
-            location_kind=location_kind,
-            quantity=quantity,
-            backup_quantity=backup_quantity,
-            unit=unit,
-            price_paid=price_paid or 0,
-            sampled_at=sampled_at,
-            inspectors=names,
-            filed_by=actor if getattr(actor, "pk", None) else None,
-            seal_intact=seal_intact,
-            note=note,
             follow_up_of=follow_up_of,
-            order_no=order_no,
-            platform=platform,
-            shop_url=shop_url,
-            tracking_no=tracking_no,
-            delivered_at=delivered_at,
+            **fields,
         )
-        sample.due_stage, sample.due_at = current_deadline(sample)
-        sample.save(force_insert=True)
-        if sample_id is None:
-            sample.sample_no = f"{task.code}-{sample.pk:06d}"
-            Sample.objects.filter(pk=sample.pk).update(sample_no=sample.sample_no)
-        sample_machine.record_creation(
-            sample, actor=actor, payload={"sample_no": sample.sample_no, "task": task.code}
-        )
+
+
+def _insert_sample(
+    *, actor, sample_id, task, sampled_party, producer, lot, price_paid=None, **fields
+):
+    # {task code}-{id}: unique across the system without a counter row to contend on.
+    sample = Sample(
+        pk=sample_id,
+        sample_no=f"{task.code}-{sample_id:06d}" if sample_id else f"pending-{uuid.uuid4().hex}",
+        task=task,
+        sampled_party=sampled_party,
+        producer=producer,
+        region=sampled_party.region,
+        handling_region=producer.region,
+        product=lot.product,
+        lot=lot,
+        price_paid=price_paid or 0,
+        filed_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
+    sample.due_stage, sample.due_at = current_deadline(sample)
+    sample.save(force_insert=True)
+    if sample_id is None:
+        sample.sample_no = f"{task.code}-{sample.pk:06d}"
+        Sample.objects.filter(pk=sample.pk).update(sample_no=sample.sample_no)
+    sample_machine.record_creation(
+        sample, actor=actor, payload={"sample_no": sample.sample_no, "task": task.code}
+    )
     return sample
 
 

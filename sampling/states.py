@@ -272,9 +272,8 @@ sample_machine = StateMachine(
         guards=[guard_set_handling_region],
         payload=PAYLOADS + "HandlingRegionSerializer",
         service=SERVICES + "sample_set_handling_region",
-        description="Name the region that handles the result: before `notify`, an organiser "
-        "(a regulator of the task's region or above) may hand the result handling to another "
-        "region than the producer's (`handling_region`, with a `reason`).",
+        description="Before `notify`, an organiser (a regulator of the task's region or "
+        "above) may hand the result handling to another region than the producer's.",
     ),
     label="Sample",
     subject="sample",
@@ -309,14 +308,15 @@ task_machine = StateMachine(
         None,
         [Role.REGULATOR],
         guards=[guard_allocate],
-        payload=PAYLOADS + "AllocationListSerializer",
-        payload_argument="allocations",
+        payload=PAYLOADS + "AllocationsSerializer",
+        payload_as="allocations",
         service=SERVICES + "task_allocate",
-        description="Allocate the task to lower regions: a list of `{region, quota, lab}`, one "
-        "child task per entry (same category, mode, period and standard; its own quota and "
-        "lab — a lab code, the task's lab by default). The regions lie inside the task's (any "
-        "region for a national task), once each; a quota is not below the samples already "
-        "taken there under this task. Regulators of the task's region.",
+        response_status=201,
+        description="Allocate the task to lower regions: one child task per entry (same "
+        "category, mode, period and standard; its own quota and lab, the task's lab by "
+        "default). The regions lie inside the task's (any region for a national task), once "
+        "each; a quota is not below the samples already taken there under this task. "
+        "Regulators of the task's region or above.",
     ),
     Transition(
         "publish",
@@ -325,10 +325,10 @@ task_machine = StateMachine(
         [Role.REGULATOR],
         guards=[guard_publish],
         service=SERVICES + "task_publish",
-        description="Publish the task's results once every sample of the task and of the tasks "
-        "allocated from it is final (closed, disposed, voided, or reported with no objection "
-        "window left), at /api/v1/public/spot-checks/{code}/; otherwise 409 with "
-        "`open_samples`. Regulators of the task's region or above.",
+        description="Publish the task's results: once every sample of the task and of the "
+        "tasks allocated from it is final (closed, disposed, voided, or reported with no "
+        "objection window left), publishes them at /api/v1/public/spot-checks/{code}/; "
+        "otherwise 409 `samples_open` with `open_samples`. No body.",
     ),
     label="Task",
     subject="task",

@@ -20,17 +20,17 @@ def _endpoint(machine, transition, response_serializer):
     def run(self, request, *args, **kwargs):
         obj = self.get_object()
         machine.check(obj, transition.action, request.user)
-        data = {}
+        data = None
         if transition.payload_serializer is not None:
             payload = transition.payload_serializer(
                 data=request.data, context=self.get_serializer_context()
             )
             payload.is_valid(raise_exception=True)
             data = payload.validated_data
-            if transition.payload_argument:
-                data = {transition.payload_argument: data}
         done = machine.perform(obj, transition.action, actor=request.user, payload=data)
-        return self.transition_response(done or obj)
+        response = self.transition_response(done or obj)
+        response.status_code = transition.response_status
+        return response
 
     run.__name__ = transition.action
     run.__doc__ = transition.description
@@ -40,7 +40,7 @@ def _endpoint(machine, transition, response_serializer):
         description=transition.description,
         request=transition.payload_serializer,
         responses={
-            200: response_serializer,
+            transition.response_status: response_serializer,
             400: ErrorResponseSerializer,
             409: ConflictResponseSerializer,
         },

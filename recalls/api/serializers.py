@@ -164,7 +164,7 @@ class RecallUpdateSerializer(RecallWriteSerializer):
     producer = None  # a recall keeps its producer
 
 
-class ReasonSerializer(serializers.Serializer):
+class RecallReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 

@@ -120,8 +120,8 @@ class AllocationSerializer(serializers.Serializer):
     )
 
 
-class AllocationListSerializer(serializers.ListSerializer):
-    """The body of `allocate`: a list of allocations, at most 500."""
+class AllocationsSerializer(serializers.ListSerializer):
+    """The body of `allocate`: a list of allocations."""
 
     child = AllocationSerializer()
 

@@ -11,6 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
+from core.spreadsheets import XLSX, CSVRenderer, XLSXRenderer
 from notices.api.serializers import NoticeBoardDetailSerializer
 from notices.api.views import board_context
 from notices.selectors import notice_board, notices_of_disposition
@@ -73,9 +74,8 @@ class TaskViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         task = services.task_create(actor=request.user, **data)
         return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
 
-    def transition_response(self, obj):
-        status_code = status.HTTP_201_CREATED if self.action == "allocate" else status.HTTP_200_OK
-        return Response(self._detail(obj.pk), status=status_code)
+    def transition_response(self, task):
+        return Response(self._detail(task.pk))
 
 
 class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
@@ -153,16 +153,6 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         return Response(rows)
 
 
-class CsvRenderer(JSONRenderer):
-    """Lets `?format=csv` through content negotiation; the view answers with the file."""
-
-    media_type, format = "text/csv", "csv"
-
-
-class XlsxRenderer(JSONRenderer):
-    media_type, format = exports.XLSX, "xlsx"
-
-
 class PublicSpotCheckViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -187,7 +177,7 @@ class PublicSpotCheckViewSet(
         responses={
             (200, "application/json"): s.PublicSpotCheckDetailSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, exports.XLSX): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
         },
     )
     def retrieve(self, request, code=None):
@@ -212,5 +202,5 @@ class PublicSpotCheckViewSet(
 
     def get_renderers(self):
         if self.action == "retrieve":
-            return [JSONRenderer(), CsvRenderer(), XlsxRenderer()]
+            return [JSONRenderer(), CSVRenderer(), XLSXRenderer()]
         return super().get_renderers()

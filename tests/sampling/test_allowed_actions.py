@@ -59,6 +59,8 @@ def test_every_listed_action_is_refused_for_its_payload_only(
     for user in (regulator, inspector, lab_user, enterprise):
         client = api.as_(user)
         for action in allowed(client, sample):
+            if action not in allowed(client, sample):  # an earlier action moved it on
+                continue
             response = client.post(f"{URL}{sample.pk}/{action}/", {}, format="json")
             assert response.status_code in (200, 400), (user.role, action, response.json())
             sample = Sample.objects.get(pk=sample.pk)

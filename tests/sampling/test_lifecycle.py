@@ -446,6 +446,23 @@ def test_the_sample_admin_offers_the_allowed_transitions_and_shows_the_history(
 
 
 @pytest.mark.django_db
+def test_the_sample_list_marks_overdue_samples_and_filters_them_by_province(
+    client, admin_user, make_sample
+):
+    late, fresh = make_sample(), make_sample()
+    Sample.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(admin_user)
+    page = client.get("/admin/sampling/sample/", {"overdue": "yes"}).content.decode()
+    assert late.sample_no in page and fresh.sample_no not in page
+    assert "(overdue)" in page and "+0800" in page
+    province = late.region[:2]
+    page = client.get("/admin/sampling/sample/", {"region_province": province}).content.decode()
+    assert late.sample_no in page and f"{late.region} " in page
+    page = client.get("/admin/sampling/sample/", {"region_province": "99"}).content.decode()
+    assert late.sample_no not in page
+
+
+@pytest.mark.django_db
 def test_only_enterprises_object_and_are_refused_before_the_body(
     api, make_sample, regulator, inspector, lab_user
 ):
