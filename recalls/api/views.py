@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from core.api.views import HistoryMixin, LeveeModelViewSet
+from core.api.views import HistoryMixin, KnownQueryParametersMixin, LeveeModelViewSet
 from core.choices import Role
 
 from .. import exports, selectors, services
@@ -209,7 +209,10 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
 
 
 class PublicRecallViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Public recall notices (no auth): announced and later recalls, consumer fields only."""
 
