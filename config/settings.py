@@ -99,8 +99,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# One language per response (DESIGN.md §4): Chinese unless the client asks for English
+# (LocaleMiddleware reads Accept-Language). The project's own messages are translated in
+# locale/ (the compiled .mo is committed, so nothing runs gettext at install time).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -4,6 +4,7 @@ import structlog
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .choices import AlertSeverity, Role
 from .exceptions import ApplicationError
@@ -18,7 +19,10 @@ def user_upsert(
 ):
     """Create or update a user with the links its role needs (DESIGN.md §3)."""
     if role not in Role.values:
-        raise ApplicationError(f"Unknown role '{role}'; one of {', '.join(Role.values)}.")
+        raise ApplicationError(
+            _("Unknown role “%(role)s”; one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
     if region:
         try:
             validate_region_code(region)
@@ -27,7 +31,9 @@ def user_upsert(
     if party_uscc:
         party_model = apps.get_model("traceability", "Party")
         if not party_model.objects.filter(uscc=party_uscc).exists():
-            raise ApplicationError(f"No party with USCC {party_uscc}.", attr="party")
+            raise ApplicationError(
+                _("No party with USCC %(uscc)s.") % {"uscc": party_uscc}, attr="party"
+            )
     with transaction.atomic():
         lab = (
             Lab.objects.get_or_create(code=lab_code, defaults={"name": lab_code})[0]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import PermissionDenied, TransitionNotAllowed
 from .models import StateHistory
@@ -53,8 +55,7 @@ class StateMachine:
         ]
 
     def _label(self, obj):
-        name = self.label or obj._meta.verbose_name.capitalize()
-        return f"{name} {obj.pk}"
+        return object_label(obj)
 
     def run(self, obj, action, *, actor, payload=None, effect=None):
         """Apply `action` to `obj`; `effect(locked_obj)` makes the action's own changes
@@ -69,13 +70,18 @@ class StateMachine:
                 raise TransitionNotAllowed(
                     label=self._label(locked),
                     state=state,
+                    state_label=getattr(locked, f"get_{self.field}_display")(),
                     action=action,
                     allowed_actions=self.allowed_actions(locked, actor),
                 )
             if not transition.permits(actor):
                 raise PermissionDenied(
-                    f"'{action}' is for {', '.join(sorted(transition.roles))}; "
-                    f"you act as {actor.role}."
+                    _("“%(action)s” is for %(roles)s; you act as %(role)s.")
+                    % {
+                        "action": action,
+                        "roles": ", ".join(sorted(transition.roles)),
+                        "role": actor.role,
+                    }
                 )
             if transition.guard:
                 transition.guard(locked, actor, payload or {})
@@ -108,6 +114,17 @@ class StateMachine:
         )
 
 
+# The human number an object carries (DESIGN.md §4), in the order they are looked for.
+NUMBER_FIELDS = ("recall_no", "sample_no", "accident_no", "code")
+
+
+def object_label(obj):
+    """“召回 R-2026-0003”: the model's (translated) name and the object's human number,
+    its id when it has none."""
+    number = next((getattr(obj, f) for f in NUMBER_FIELDS if getattr(obj, f, None)), obj.pk)
+    return f"{capfirst(obj._meta.verbose_name)} {number}"
+
+
 def record_history(obj, *, action, from_state, to_state, actor, payload=None):
     return StateHistory.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
@@ -121,7 +138,7 @@ def record_history(obj, *, action, from_state, to_state, actor, payload=None):
     )
 
 
-__all__ = ["StateMachine", "Transition", "record_history"]
+__all__ = ["StateMachine", "Transition", "object_label", "record_history"]
 
 
 def _alert_machine():

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 
@@ -56,11 +57,11 @@ def _api_error(status, code, detail):
 def not_found(request, exception=None):
     """404 for URLs no route matches: the API's error shape under /api/, HTML elsewhere."""
     if request.path.startswith("/api/"):
-        return _api_error(404, "not_found", "Not found.")
+        return _api_error(404, "not_found", _("Not found."))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return _api_error(500, "error", "Server Error (500)")
+        return _api_error(500, "error", _("Server Error (500)"))
     return defaults.server_error(request)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.models import SentinelSite
@@ -75,7 +76,8 @@ def estimate_periods(date_from, date_to, interval=None):
         )
         if len(periods) > MAX_PERIODS:
             raise ApplicationError(
-                f"That asks for more than {MAX_PERIODS} periods; shorten the range.",
+                _("That asks for more than %(max)s periods; shorten the range.")
+                % {"max": MAX_PERIODS},
                 attr="interval",
             )
         start = following

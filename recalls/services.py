@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import ApplicationError, Conflict, NotFound
@@ -55,14 +56,16 @@ def _check_lots(producer, lots):
     foreign = [lot.lot_code for lot in lots if lot.product.producer_id != producer.pk]
     if foreign:
         raise ApplicationError(
-            f"Lots {', '.join(foreign)} are not lots of {producer.name}.", attr="lots"
+            _("Lots %(lots)s are not lots of %(producer)s.")
+            % {"lots": ", ".join(foreign), "producer": producer.name},
+            attr="lots",
         )
 
 
 def _check_period(production_from, production_to):
     if production_from and production_to and production_from > production_to:
         raise ApplicationError(
-            "The affected production period ends before it starts.", attr="production_to"
+            _("The affected production period ends before it starts."), attr="production_to"
         )
 
 
@@ -128,14 +131,15 @@ def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
         and not actor.is_levee_admin
         and not Party.objects.restrict(actor).filter(pk=producer.pk).exists()
     ):
-        raise ApplicationError("No such party in your region.", attr="producer")
+        raise ApplicationError(_("No such party in your region."), attr="producer")
     recall = Recall(producer=producer, units_affected_override=units_affected, **fields)
     return recall_insert(recall=recall, actor=actor, lots=lots)
 
 
 def _not_draft(recall, what):
     return Conflict(
-        f"Recall {recall.recall_no} is in state '{recall.state}': {what} only while it is a draft.",
+        _("Recall %(number)s is in state “%(state)s”: %(what)s only while it is a draft.")
+        % {"number": recall.recall_no, "state": recall.get_state_display(), "what": what},
         code="not_draft",
         extra={"state": recall.state, "allowed_actions": recall_machine.allowed_actions(recall)},
     )
@@ -146,12 +150,14 @@ def recall_update(*, recall, actor, lots=None, **fields):
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if recall.state != RecallState.DRAFT:
-            raise _not_draft(recall, "the plan can be edited")
+            raise _not_draft(recall, _("the plan can be edited"))
         if "units_affected" in fields:
             recall.units_affected_override = fields.pop("units_affected")
         for name, value in fields.items():
             if name not in PLAN_FIELDS:
-                raise ApplicationError(f"'{name}' is not a plan field.", attr=name)
+                raise ApplicationError(
+                    _("“%(field)s” is not a plan field.") % {"field": name}, attr=name
+                )
             setattr(recall, name, value)
         _check_period(recall.production_from, recall.production_to)
         if lots is not None:
@@ -188,7 +194,9 @@ def recall_transition(*, recall, action, actor, payload=None):
             locked.termination_reason = str(payload.get("reason", "")).strip()
 
     if action not in recall_machine.transitions or action == "report_progress":
-        raise ApplicationError(f"Unknown recall action '{action}'.", code="unknown_action")
+        raise ApplicationError(
+            _("Unknown recall action “%(action)s”.") % {"action": action}, code="unknown_action"
+        )
     return recall_machine.run(recall, action, actor=actor, payload=payload, effect=effect)
 
 
@@ -214,9 +222,9 @@ def recall_report_progress(
     }
     for name, value in figures.items():
         if value < 0:
-            raise ApplicationError("Must not be negative.", code="min_value", attr=name)
+            raise ApplicationError(_("Must not be negative."), code="min_value", attr=name)
     if period_end > timezone.localdate():
-        raise ApplicationError("The period cannot end in the future.", attr="period_end")
+        raise ApplicationError(_("The period cannot end in the future."), attr="period_end")
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if (
@@ -224,22 +232,26 @@ def recall_report_progress(
             and actor.role == Role.ENTERPRISE
             and actor.party_uscc != recall.producer.uscc
         ):
-            raise NotFound("No such recall.")
+            raise NotFound(_("No such recall."))
         if recall.state not in PROGRESS_STATES:
             raise Conflict(
-                f"Recall {recall.recall_no} is in state '{recall.state}': progress is reported "
-                "once it is announced and until it is completed.",
+                _(
+                    "Recall %(number)s is in state “%(state)s”: progress is reported once it "
+                    "is announced and until it is completed."
+                )
+                % {"number": recall.recall_no, "state": recall.get_state_display()},
                 code="not_in_progress",
                 extra={"state": recall.state, "allowed_actions": []},
             )
         if period_end < timezone.localtime(recall.announced_at).date():
             raise ApplicationError(
-                "The period cannot end before the recall was announced.", attr="period_end"
+                _("The period cannot end before the recall was announced."), attr="period_end"
             )
         last = recall.progress_reports.order_by("-period_end").first()
         if last and period_end < last.period_end:
             raise ApplicationError(
-                f"The period cannot end before the last report's ({last.period_end}).",
+                _("The period cannot end before the last report's (%(date)s).")
+                % {"date": last.period_end},
                 attr="period_end",
             )
         units = recall.units_affected
@@ -247,8 +259,15 @@ def recall_report_progress(
             total = getattr(recall, name) + value
             if total > units:
                 raise ApplicationError(
-                    f"Cumulative {name} would be {total.normalize():f}, more than the "
-                    f"{units.normalize():f} units affected.",
+                    _(
+                        "Cumulative %(figure)s would be %(total)s, more "
+                        "than the %(units)s units affected."
+                    )
+                    % {
+                        "figure": name,
+                        "total": f"{total.normalize():f}",
+                        "units": f"{units.normalize():f}",
+                    },
                     code="exceeds_units_affected",
                     attr=name,
                 )
@@ -276,27 +295,30 @@ def recall_object(*, recall, actor, reason):
     """The producer objects to an ordered recall within the window of §8."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Give the grounds of the objection.", attr="reason")
+        raise ApplicationError(_("Give the grounds of the objection."), attr="reason")
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if recall.kind != RecallKind.ORDERED:
             raise ApplicationError(
-                "Only an ordered recall can be objected to.", code="not_ordered", attr="kind"
+                _("Only an ordered recall can be objected to."), code="not_ordered", attr="kind"
             )
         if RecallObjection.objects.filter(recall=recall).exists():
             raise Conflict(
-                f"Recall {recall.recall_no} already has an objection.", code="already_objected"
+                _("Recall %(number)s already has an objection.") % {"number": recall.recall_no},
+                code="already_objected",
             )
         if recall.state in (RecallState.CLOSED, RecallState.TERMINATED):
             raise Conflict(
-                f"Recall {recall.recall_no} is {recall.state}.",
+                _("Recall %(number)s is %(state)s.")
+                % {"number": recall.recall_no, "state": recall.get_state_display()},
                 code="recall_finished",
                 extra={"state": recall.state, "allowed_actions": []},
             )
         window_ends_at = due_after(recall.created_at, rule("recalls.objection_window"))
         if timezone.now() > window_ends_at:
             raise ApplicationError(
-                f"The objection window closed on {timezone.localtime(window_ends_at):%Y-%m-%d}.",
+                _("The objection window closed on %(date)s.")
+                % {"date": f"{timezone.localtime(window_ends_at):%Y-%m-%d}"},
                 code="objection_window_closed",
             )
         return RecallObjection.objects.create(
@@ -311,14 +333,15 @@ def recall_review_objection(*, recall, actor, outcome, notes=""):
     """Record the review of an objection. Upheld, the order is withdrawn: the recall is
     terminated (when it still can be)."""
     if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REJECTED):
-        raise ApplicationError("Outcome is 'upheld' or 'rejected'.", attr="outcome")
+        raise ApplicationError(_("Outcome is “upheld” or “rejected”."), attr="outcome")
     with transaction.atomic():
         objection = RecallObjection.objects.select_for_update().filter(recall=recall).first()
         if objection is None:
-            raise NotFound(f"Recall {recall.recall_no} has no objection.")
+            raise NotFound(_("Recall %(number)s has no objection.") % {"number": recall.recall_no})
         if objection.outcome != ObjectionOutcome.PENDING:
             raise Conflict(
-                f"The objection was already reviewed ({objection.outcome}).",
+                _("The objection was already reviewed (%(outcome)s).")
+                % {"outcome": objection.get_outcome_display()},
                 code="already_reviewed",
             )
         objection.outcome = outcome

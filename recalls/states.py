@@ -5,6 +5,8 @@ terminated from any state before completion. A submitted plan may be returned to
 for rework; the first progress report moves announced to in_progress.
 """
 
+from django.utils.translation import gettext as _
+
 from core.choices import Role
 from core.exceptions import ApplicationError
 from core.states import StateMachine, Transition
@@ -43,7 +45,8 @@ def _plan_complete(recall, actor, payload):
     missing = plan_missing(recall)
     if missing:
         raise ApplicationError(
-            f"The recall plan is incomplete; missing: {', '.join(missing)}.",
+            _("The recall plan is incomplete; missing: %(fields)s.")
+            % {"fields": ", ".join(missing)},
             code="plan_incomplete",
             extra={"missing": missing},
         )
@@ -51,7 +54,7 @@ def _plan_complete(recall, actor, payload):
 
 def _reason_given(recall, actor, payload):
     if not str(payload.get("reason") or "").strip():
-        raise ApplicationError("Give a reason.", code="required", attr="reason")
+        raise ApplicationError(_("Give a reason."), code="required", attr="reason")
 
 
 REGULATOR = [Role.REGULATOR]

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from recalls.choices import RiskLevel  # one set of levels for recalls and assessments
 
@@ -6,18 +7,18 @@ __all__ = ["AssessmentState", "Measure", "RiskLevel", "SubjectKind"]
 
 
 class SubjectKind(models.TextChoices):
-    PRODUCT = "product", "产品 product"
-    LOT = "lot", "批次 lot"
-    CATEGORY = "category", "品类 category"
+    PRODUCT = "product", pgettext_lazy("SubjectKind", "Product")
+    LOT = "lot", pgettext_lazy("SubjectKind", "Lot")
+    CATEGORY = "category", pgettext_lazy("SubjectKind", "Category")
 
 
 class Measure(models.TextChoices):
-    RECALL = "recall", "召回 recall"
-    TAKE_DOWN = "take_down", "下架 take down"
-    WARNING = "warning", "警示 warning"
-    MONITOR = "monitor", "监测 monitor"
+    RECALL = "recall", pgettext_lazy("Measure", "Recall")
+    TAKE_DOWN = "take_down", pgettext_lazy("Measure", "Take down")
+    WARNING = "warning", pgettext_lazy("Measure", "Warning")
+    MONITOR = "monitor", pgettext_lazy("Measure", "Monitor")
 
 
 class AssessmentState(models.TextChoices):
-    ASSESSED = "assessed", "已评估 assessed"
-    DECIDED = "decided", "已决定 decided"
+    ASSESSED = "assessed", pgettext_lazy("AssessmentState", "Assessed")
+    DECIDED = "decided", pgettext_lazy("AssessmentState", "Decided")

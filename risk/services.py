@@ -8,6 +8,7 @@ import structlog
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity
 from core.exceptions import ApplicationError
@@ -31,18 +32,21 @@ MEASURE_ALERT_SEVERITY = {
 
 def _validated_steps(steps):
     if not steps:
-        raise ApplicationError("An injury scenario needs at least one step.", attr="steps")
+        raise ApplicationError(_("An injury scenario needs at least one step."), attr="steps")
     cleaned = []
     for index, step in enumerate(steps):
         try:
             probability = matrix.exact(step["probability"])
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise ApplicationError(
-                f"Step {index}: the probability must be a number.", attr="steps"
+                _("Step %(index)s: the probability must be a number.") % {"index": index},
+                attr="steps",
             ) from exc
         if not 0 < probability <= 1:
             raise ApplicationError(
-                f"Step {index}: a probability lies in (0, 1].", attr="steps", code="out_of_range"
+                _("Step %(index)s: a probability lies in (0, 1].") % {"index": index},
+                attr="steps",
+                code="out_of_range",
             )
         cleaned.append((str(step.get("description", "")).strip(), probability))
     return cleaned
@@ -53,21 +57,24 @@ def _subject(*, actor, subject_kind, product, lot, category, region):
     if subject_kind == SubjectKind.PRODUCT:
         if product is None or lot is not None:
             raise ApplicationError(
-                "A product assessment names a product (and no lot).", attr="product"
+                _("A product assessment names a product (and no lot)."), attr="product"
             )
         category = product.category
     elif subject_kind == SubjectKind.LOT:
         if lot is None:
-            raise ApplicationError("A lot assessment names a lot.", attr="lot")
+            raise ApplicationError(_("A lot assessment names a lot."), attr="lot")
         product = lot.product
         category = product.category
     elif subject_kind == SubjectKind.CATEGORY:
         if product is not None or lot is not None or not category:
             raise ApplicationError(
-                "A category assessment names a category (and no product or lot).", attr="category"
+                _("A category assessment names a category (and no product or lot)."),
+                attr="category",
             )
     else:
-        raise ApplicationError(f"Unknown subject kind '{subject_kind}'.", attr="subject_kind")
+        raise ApplicationError(
+            _("Unknown subject kind “%(kind)s”.") % {"kind": subject_kind}, attr="subject_kind"
+        )
 
     if region:
         try:
@@ -77,11 +84,11 @@ def _subject(*, actor, subject_kind, product, lot, category, region):
     if actor is not None and not actor.is_levee_admin:
         # A regulator assesses for their own region (or a region inside it).
         if region and not covers(actor.region, region):
-            raise ApplicationError("The region lies outside your jurisdiction.", attr="region")
+            raise ApplicationError(_("The region lies outside your jurisdiction."), attr="region")
         region = region or actor.region
     elif not region:
         if product is None:
-            raise ApplicationError("A category assessment needs a region.", attr="region")
+            raise ApplicationError(_("A category assessment needs a region."), attr="region")
         region = product.producer.region
     return product, lot, category, region
 
@@ -103,9 +110,9 @@ def assessment_create(
     accidents=(),
 ):
     if not isinstance(severity, int) or isinstance(severity, bool) or not 1 <= severity <= 4:
-        raise ApplicationError("Severity is 1, 2, 3 or 4.", attr="severity")
+        raise ApplicationError(_("Severity is 1, 2, 3 or 4."), attr="severity")
     if not hazard or not hazard.strip():
-        raise ApplicationError("Name the hazard.", attr="hazard")
+        raise ApplicationError(_("Name the hazard."), attr="hazard")
     cleaned = _validated_steps(steps)
     product, lot, category, region = _subject(
         actor=actor,
@@ -161,7 +168,10 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
     `warning` raise a risk_measure alert to the assessment's region; `monitor` sets the
     review date (default: in LEVEE_RULES risk.monitor_review_days days)."""
     if measure not in Measure.values:
-        raise ApplicationError(f"Measure is one of {', '.join(Measure.values)}.", attr="measure")
+        raise ApplicationError(
+            _("Measure is one of %(measures)s.") % {"measures": ", ".join(Measure.values)},
+            attr="measure",
+        )
     payload = {"measure": measure, "note": note}
 
     def effect(locked):
@@ -199,7 +209,7 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
             today = timezone.localdate()
             review = review_on or today + dt.timedelta(days=rule("risk.monitor_review_days", 90))
             if review <= today:
-                raise ApplicationError("The review date lies in the future.", attr="review_on")
+                raise ApplicationError(_("The review date lies in the future."), attr="review_on")
             locked.review_on = review
             payload["review_on"] = review.isoformat()
 
@@ -209,7 +219,7 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
 def _open_recall(assessment, actor, lots):
     if assessment.product_id is None:
         raise ApplicationError(
-            "A recall needs a product or lot subject; this assessment is of a category.",
+            _("A recall needs a product or lot subject; this assessment is of a category."),
             attr="measure",
         )
     if assessment.lot_id is not None:
@@ -217,7 +227,7 @@ def _open_recall(assessment, actor, lots):
     else:
         chosen = list(lots or ())
         if any(lot.product_id != assessment.product_id for lot in chosen):
-            raise ApplicationError("The lots must be of the assessed product.", attr="lots")
+            raise ApplicationError(_("The lots must be of the assessed product."), attr="lots")
     return recall_open_draft(
         producer=assessment.product.producer,
         lots=chosen,

@@ -3,6 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Lab, RegionField
 from core.scoping import RestrictedQuerySet, Scope
@@ -49,6 +50,8 @@ class Task(models.Model):
     )
 
     class Meta:
+        verbose_name = _("spot-check task")
+        verbose_name_plural = _("spot-check tasks")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -137,6 +140,8 @@ class Sample(models.Model):
     )
 
     class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
         ordering = ["-sampled_at", "-id"]
         indexes = [models.Index(fields=["producer", "product", "sampled_at"])]
         constraints = [
@@ -170,6 +175,8 @@ class TestItem(models.Model):
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
 
     class Meta:
+        verbose_name = _("test item")
+        verbose_name_plural = _("test items")
         ordering = ["id"]
 
     def __str__(self):
@@ -187,6 +194,10 @@ class Objection(models.Model):
     reason = models.TextField()
     items = models.JSONField(default=list, help_text="The objected test items.")
     filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
 
     def __str__(self):
         return f"Objection to {self.sample}"
@@ -210,6 +221,10 @@ class Disposition(models.Model):
     )
     # The lot's forward trace when the disposal was decided (严查不合格产品流向).
     trace = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
 
     def __str__(self):
         return f"Disposition of {self.sample}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import ApplicationError, PermissionDenied
@@ -58,10 +59,12 @@ def task_create(
 ):
     if not _is_admin(actor) and not covers(actor.region, region):
         raise ApplicationError(
-            f"Region {region} is outside your region {actor.region}.", attr="region"
+            _("Region %(region)s is outside your region %(yours)s.")
+            % {"region": region, "yours": actor.region},
+            attr="region",
         )
     if ends_on < starts_on:
-        raise ApplicationError("A task cannot end before it starts.", attr="ends_on")
+        raise ApplicationError(_("A task cannot end before it starts."), attr="ends_on")
     task = Task(
         code=code,
         title=title,
@@ -81,7 +84,9 @@ def task_create(
         with transaction.atomic():
             task.save()
     except IntegrityError as exc:
-        raise ApplicationError(f"A task with code '{code}' already exists.", attr="code") from exc
+        raise ApplicationError(
+            _("A task with code “%(code)s” already exists.") % {"code": code}, attr="code"
+        ) from exc
     return task
 
 
@@ -101,26 +106,27 @@ def _shift_months(moment, months):
 
 def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
     if actor.role == Role.INSPECTOR and not covers(actor.region, task.region):
-        raise ApplicationError("The task is not one of your region's.", attr="task")
+        raise ApplicationError(_("The task is not one of your region's."), attr="task")
     now = timezone.now()
     if sampled_at > now + CLOCK_SKEW:
-        raise ApplicationError("sampled_at is in the future.", attr="sampled_at")
+        raise ApplicationError(_("sampled_at is in the future."), attr="sampled_at")
     local_day = timezone.localtime(sampled_at).date()
     if not task.starts_on <= local_day <= task.ends_on:
         raise ApplicationError(
-            f"sampled_at ({local_day}) is outside the task's dates "
-            f"{task.starts_on} to {task.ends_on}.",
+            _("sampled_at (%(day)s) is outside the task's dates %(start)s to %(end)s.")
+            % {"day": local_day, "start": task.starts_on, "end": task.ends_on},
             attr="sampled_at",
         )
     names = [str(name).strip() for name in inspectors]
     minimum = rule("sampling.min_inspectors", 2)
     if any(not name for name in names) or len(set(names)) < minimum:
         raise ApplicationError(
-            f"At least {minimum} different inspectors must take a sample.", attr="inspectors"
+            _("At least %(count)s different inspectors must take a sample.") % {"count": minimum},
+            attr="inspectors",
         )
     for attr, value in (("quantity", quantity), ("backup_quantity", backup_quantity)):
         if value is None or Decimal(value) <= 0:
-            raise ApplicationError(f"{attr} must be positive.", attr=attr)
+            raise ApplicationError(_("%(field)s must be positive.") % {"field": attr}, attr=attr)
     return names
 
 
@@ -163,7 +169,7 @@ def _find_or_create_lot(*, task, producer, product_name, brand, model, lot_code,
         # A new product has no lots and no samples yet (the advisory lock keeps it ours).
         lot = Lot.objects.create(product=product, lot_code=lot_code, produced_on=produced_on)
         return lot, same
-    lot, _ = Lot.objects.get_or_create(
+    lot, _created = Lot.objects.get_or_create(
         product=product, lot_code=lot_code, defaults={"produced_on": produced_on}
     )
     return lot, same
@@ -238,34 +244,42 @@ def sample_create(
     if online:
         for attr, value in (("order_no", order_no), ("platform", platform)):
             if not value:
-                raise ApplicationError(f"An online purchase records its {attr}.", attr=attr)
+                raise ApplicationError(
+                    _("An online purchase records its %(field)s.") % {"field": attr}, attr=attr
+                )
         if price_paid is None or Decimal(price_paid) <= 0:
-            raise ApplicationError("An online purchase records the price paid.", attr="price_paid")
+            raise ApplicationError(
+                _("An online purchase records the price paid."), attr="price_paid"
+            )
         if location_kind != LocationKind.ONLINE:
             raise ApplicationError(
-                "An online task's samples are bought online.", attr="location_kind"
+                _("An online task's samples are bought online."), attr="location_kind"
             )
     if price_paid is not None and Decimal(price_paid) < 0:
-        raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
+        raise ApplicationError(_("price_paid cannot be negative."), attr="price_paid")
     if lot is not None:
         if lot.product.producer_id != producer.pk:
             raise ApplicationError(
-                f"Lot {lot.pk} is not a lot of producer {producer.uscc}.", attr="lot"
+                _("Lot %(lot)s is not a lot of producer %(uscc)s.")
+                % {"lot": lot.pk, "uscc": producer.uscc},
+                attr="lot",
             )
     elif not (product_name and lot_code):
         raise ApplicationError(
-            "Give either lot, or product_name and lot_code (with brand and model) "
-            "as printed on the package.",
+            _(
+                "Give either lot, or product_name and lot_code (with brand and model) "
+                "as printed on the package."
+            ),
             attr="lot",
         )
     if follow_up_of is not None:
         if follow_up_of.producer_id != producer.pk:
             raise ApplicationError(
-                "A follow-up check samples the same producer.", attr="follow_up_of"
+                _("A follow-up check samples the same producer."), attr="follow_up_of"
             )
         if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
             raise ApplicationError(
-                "A follow-up check follows a disposed sample.", attr="follow_up_of"
+                _("A follow-up check follows a disposed sample."), attr="follow_up_of"
             )
 
     with transaction.atomic():
@@ -293,11 +307,20 @@ def sample_create(
             )
             if earlier is not None:
                 raise ApplicationError(
-                    f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
-                    f"{timezone.localtime(earlier.sampled_at).date()} under "
-                    f"{earlier.task.level} task {earlier.task.code}: the same product is not "
-                    "sampled again within "
-                    f"{rule('sampling.repeat_window_months', 6)} months.",
+                    _(
+                        "%(product)s of %(producer)s was sampled as %(sample)s on %(date)s "
+                        "under %(level)s task %(task)s: the same product is not sampled "
+                        "again within %(months)s months."
+                    )
+                    % {
+                        "product": product,
+                        "producer": producer.name,
+                        "sample": earlier.sample_no,
+                        "date": timezone.localtime(earlier.sampled_at).date(),
+                        "level": earlier.task.get_level_display(),
+                        "task": earlier.task.code,
+                        "months": rule("sampling.repeat_window_months", 6),
+                    },
                     code="sampled_recently",
                     extra={"earlier_sample": earlier.sample_no},
                 )
@@ -351,7 +374,7 @@ def _refresh_deadline(sample, *, objection=None, disposition=None):
 
 def _not_future(value, attr):
     if value > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(f"{attr} is in the future.", attr=attr)
+        raise ApplicationError(_("%(field)s is in the future.") % {"field": attr}, attr=attr)
     return value
 
 
@@ -359,7 +382,7 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
     received_at = _not_future(received_at or timezone.now(), "received_at")
     if received_at < sample.sampled_at:
         raise ApplicationError(
-            "A sample cannot be received before it was taken.", attr="received_at"
+            _("A sample cannot be received before it was taken."), attr="received_at"
         )
 
     def effect(locked):
@@ -377,27 +400,37 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
 
 def _validate_items(items, conclusion, *, allowed_names=None):
     if not items:
-        raise ApplicationError("Record at least one test item.", attr="items")
+        raise ApplicationError(_("Record at least one test item."), attr="items")
     for index, item in enumerate(items):
         if item.get("verdict") not in Verdict.values:
-            raise ApplicationError(f"Item {index}: verdict must be 'pass' or 'fail'.", attr="items")
+            raise ApplicationError(
+                _("Item %(index)s: verdict must be “pass” or “fail”.") % {"index": index},
+                attr="items",
+            )
         if not str(item.get("item", "")).strip():
-            raise ApplicationError(f"Item {index}: name the tested item.", attr="items")
+            raise ApplicationError(
+                _("Item %(index)s: name the tested item.") % {"index": index}, attr="items"
+            )
         if allowed_names is not None and item["item"] not in allowed_names:
             raise ApplicationError(
-                f"Item {index}: '{item['item']}' was not objected to; a re-inspection "
-                "covers the objected items only.",
+                _(
+                    "Item %(index)s: “%(item)s” was not objected to; a re-inspection covers "
+                    "the objected items only."
+                )
+                % {"index": index, "item": item["item"]},
                 attr="items",
             )
     if conclusion not in Conclusion.values:
         raise ApplicationError(
-            "conclusion must be 'conforming' or 'nonconforming'.", attr="conclusion"
+            _("conclusion must be “conforming” or “nonconforming”."), attr="conclusion"
         )
     failed = any(item["verdict"] == Verdict.FAIL for item in items)
     if failed != (conclusion == Conclusion.NONCONFORMING):
         raise ApplicationError(
-            "The conclusion contradicts the items: a sample is non-conforming exactly "
-            "when an item fails.",
+            _(
+                "The conclusion contradicts the items: a sample is non-conforming exactly "
+                "when an item fails."
+            ),
             attr="conclusion",
         )
 
@@ -445,13 +478,13 @@ def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
 def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
     issued_on = issued_on or timezone.localdate()
     if issued_on > timezone.localdate():
-        raise ApplicationError("issued_on is in the future.", attr="issued_on")
+        raise ApplicationError(_("issued_on is in the future."), attr="issued_on")
     if not report_no.strip():
-        raise ApplicationError("Give the report number.", attr="report_no")
+        raise ApplicationError(_("Give the report number."), attr="report_no")
 
     def effect(locked):
         if issued_on < timezone.localtime(locked.tested_at).date():
-            raise ApplicationError("A report cannot predate the tests.", attr="issued_on")
+            raise ApplicationError(_("A report cannot predate the tests."), attr="issued_on")
         locked.report_no = report_no.strip()
         locked.report_issued_on = issued_on
         locked.report_issued_at = timezone.now()
@@ -474,17 +507,18 @@ def sample_notify(*, sample, actor, note=""):
 
 def sample_object(*, sample, actor, reason, items=()):
     if not reason.strip():
-        raise ApplicationError("Give the reason for the objection.", attr="reason")
+        raise ApplicationError(_("Give the reason for the objection."), attr="reason")
     party = None
     if actor.role == Role.ENTERPRISE:
         party = Party.objects.filter(uscc=actor.party_uscc).first()
         if party is None or party.pk not in (sample.sampled_party_id, sample.producer_id):
-            raise PermissionDenied("Only the sampled party or the producer may object.")
+            raise PermissionDenied(_("Only the sampled party or the producer may object."))
     tested = set(sample.items.filter(round=TestRound.TEST).values_list("item", flat=True))
     unknown = [name for name in items if name not in tested]
     if unknown:
         raise ApplicationError(
-            f"Not tested items of this sample: {', '.join(unknown)}.", attr="items"
+            _("Not tested items of this sample: %(items)s.") % {"items": ", ".join(unknown)},
+            attr="items",
         )
 
     def effect(locked):
@@ -528,18 +562,19 @@ def _default_due_on(measure, decided_at):
 
 def _normalise_measures(measures, decided_at):
     if not measures:
-        raise ApplicationError("Decide at least one measure.", attr="measures")
+        raise ApplicationError(_("Decide at least one measure."), attr="measures")
     kinds = [m.get("measure") for m in measures]
     for kind in kinds:
         if kind not in Measure.values:
             raise ApplicationError(
-                f"Unknown measure '{kind}'; one of {', '.join(Measure.values)}.",
+                _("Unknown measure “%(measure)s”; one of %(measures)s.")
+                % {"measure": kind, "measures": ", ".join(Measure.values)},
                 attr="measures",
             )
     if len(set(kinds)) != len(kinds):
-        raise ApplicationError("Each measure is listed once.", attr="measures")
+        raise ApplicationError(_("Each measure is listed once."), attr="measures")
     if Measure.NONE in kinds and len(kinds) > 1:
-        raise ApplicationError("'none' cannot be combined with other measures.", attr="measures")
+        raise ApplicationError(_("“none” cannot be combined with other measures."), attr="measures")
     today = timezone.localtime(decided_at).date()
     normalised = []
     for m in measures:
@@ -550,7 +585,8 @@ def _normalise_measures(measures, decided_at):
             due_on = _default_due_on(m["measure"], decided_at)
         elif due_on < today:
             raise ApplicationError(
-                f"The due date of '{m['measure']}' is in the past.", attr="measures"
+                _("The due date of “%(measure)s” is in the past.") % {"measure": m["measure"]},
+                attr="measures",
             )
         normalised.append(
             {
@@ -637,7 +673,7 @@ def sample_close(*, sample, actor, note=""):
 
 def sample_void(*, sample, actor, reason):
     if not reason or not reason.strip():
-        raise ApplicationError("Give the reason for voiding the sample.", attr="reason")
+        raise ApplicationError(_("Give the reason for voiding the sample."), attr="reason")
 
     def effect(locked):
         locked.void_reason = reason

@@ -6,6 +6,7 @@ sampled → tested by the inspector's on-site test.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.exceptions import ApplicationError, PermissionDenied
@@ -24,7 +25,11 @@ def _rapid(sample):
 def _inspector_only_on_site(sample, actor, action):
     if getattr(actor, "role", None) == Role.INSPECTOR and not _rapid(sample):
         raise PermissionDenied(
-            f"Inspectors '{action}' only for rapid (on-site) tasks; this sample goes to the lab."
+            _(
+                "Inspectors “%(action)s” only for rapid (on-site) "
+                "tasks; this sample goes to the lab."
+            )
+            % {"action": action}
         )
 
 
@@ -32,8 +37,10 @@ def guard_record_results(sample, actor, payload):
     _inspector_only_on_site(sample, actor, "record_results")
     if sample.state == S.SAMPLED and not _rapid(sample):
         raise ApplicationError(
-            "The lab must receive the sample before recording results "
-            "(only rapid tasks go from sampled to tested).",
+            _(
+                "The lab must receive the sample before recording results "
+                "(only rapid tasks go from sampled to tested)."
+            ),
             code="not_received",
         )
 
@@ -42,7 +49,8 @@ def guard_issue_report(sample, actor, payload):
     _inspector_only_on_site(sample, actor, "issue_report")
     if sample.report_issued_at:
         raise ApplicationError(
-            f"Report {sample.report_no} was already issued for this sample.",
+            _("Report %(number)s was already issued for this sample.")
+            % {"number": sample.report_no},
             code="report_already_issued",
         )
 
@@ -50,7 +58,7 @@ def guard_issue_report(sample, actor, payload):
 def guard_notify(sample, actor, payload):
     if not sample.report_issued_at:
         raise ApplicationError(
-            "The report must be issued before the parties are notified.",
+            _("The report must be issued before the parties are notified."),
             code="report_not_issued",
         )
 
@@ -58,13 +66,16 @@ def guard_notify(sample, actor, payload):
 def guard_object(sample, actor, payload):
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise ApplicationError(
-            "Only a non-conforming result can be objected to.", code="result_conforming"
+            _("Only a non-conforming result can be objected to."), code="result_conforming"
         )
     closes = objection_deadline(sample)
     if timezone.now() > closes:
         raise ApplicationError(
-            f"The objection window closed at {timezone.localtime(closes).isoformat()} "
-            "(15 days after notification); the result is final.",
+            _(
+                "The objection window closed at %(at)s (15 days after notification); "
+                "the result is final."
+            )
+            % {"at": timezone.localtime(closes).isoformat()},
             code="objection_window_closed",
         )
 
@@ -72,14 +83,14 @@ def guard_object(sample, actor, payload):
 def guard_dispose(sample, actor, payload):
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise ApplicationError(
-            "A conforming sample is closed, not disposed of.", code="result_conforming"
+            _("A conforming sample is closed, not disposed of."), code="result_conforming"
         )
     if sample.state == S.REPORTED and not _rapid(sample):
         closes = objection_deadline(sample)
         if timezone.now() <= closes:
             raise ApplicationError(
-                "The result is not final until the objection window closes at "
-                f"{timezone.localtime(closes).isoformat()}.",
+                _("The result is not final until the objection window closes at %(at)s.")
+                % {"at": timezone.localtime(closes).isoformat()},
                 code="result_not_final",
             )
 
@@ -87,7 +98,7 @@ def guard_dispose(sample, actor, payload):
 def guard_close(sample, actor, payload):
     if sample.state in (S.REPORTED, S.REINSPECTED) and sample.conclusion != Conclusion.CONFORMING:
         raise ApplicationError(
-            "A non-conforming sample must be disposed of before it is closed.",
+            _("A non-conforming sample must be disposed of before it is closed."),
             code="disposal_required",
         )
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import ean
 from stdnum.cn import uscc
@@ -20,7 +21,8 @@ def validate_uscc(value):
         uscc.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            f"'{value}' is not a valid unified social credit code: {exc}", code="invalid_uscc"
+            _("“%(value)s” is not a valid unified social credit code.") % {"value": value},
+            code="invalid_uscc",
         ) from exc
 
 
@@ -28,7 +30,9 @@ def validate_gtin(value):
     try:
         ean.validate(value)
     except StdnumError as exc:
-        raise ValidationError(f"'{value}' is not a valid GTIN: {exc}", code="invalid_gtin") from exc
+        raise ValidationError(
+            _("“%(value)s” is not a valid GTIN.") % {"value": value}, code="invalid_gtin"
+        ) from exc
 
 
 def normalize_gtin(value):
@@ -54,8 +58,9 @@ class Party(models.Model):
     scope = Scope(region=("region",), party=("uscc",))
 
     class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         ordering = ["id"]
-        verbose_name_plural = "parties"
 
     def __str__(self):
         return f"{self.name} ({self.uscc})"
@@ -78,6 +83,8 @@ class Product(models.Model):
     scope = Scope(region=("producer__region",), party=("producer__uscc",))
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["id"]
         indexes = [
             # Sampling finds "the same product" by brand and model in any case (iexact).
@@ -102,6 +109,8 @@ class Lot(models.Model):
     scope = Scope(region=("product__producer__region",), party=("product__producer__uscc",))
 
     class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -141,6 +150,8 @@ class Event(models.Model):
     )
 
     class Meta:
+        verbose_name = _("supply-chain event")
+        verbose_name_plural = _("supply-chain events")
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["kind", "occurred_at"])]
 
@@ -158,6 +169,8 @@ class EventLot(models.Model):
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
 
     class Meta:
+        verbose_name = _("event line")
+        verbose_name_plural = _("event lines")
         ordering = ["id"]
         # Covering indexes for the trace's joins (lot -> its events, event -> its other
         # lines): index-only scans on PostgreSQL; `include` is ignored on SQLite.

@@ -370,7 +370,7 @@ def test_a_category_without_a_full_report_refuses_one(api, regulator):
         f"{URL}{accident['id']}/full_report/", {"full_report": "More."}, format="json"
     )
     assert response.status_code == 400
-    assert "no full report" in response.json()["errors"][0]["detail"]
+    assert "不要求在首次报告后提交完整报告" in response.json()["errors"][0]["detail"]
 
 
 def test_a_regulator_elsewhere_cannot_file_the_full_report(api, regulator, regulator_other):
