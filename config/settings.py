@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "DEFAULT_GENERATOR_CLASS": "core.api.schema.LeveeSchemaGenerator",
     # drf-standardized-errors' documented settings for its error components.
     "ENUM_NAME_OVERRIDES": {
         # Levee's own choice sets used by more than one field (one line per set).

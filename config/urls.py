@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from core.api.auth import TokenObtainView, TokenRefreshDocumentedView
 from core.views import healthz, readyz
 
 api_v1 = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    path("auth/token/refresh/", TokenRefreshDocumentedView.as_view(), name="token_refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("alerts/", include("core.api.urls")),

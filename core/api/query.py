@@ -11,7 +11,6 @@ import functools
 import threading
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import spectacular_settings
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
@@ -22,7 +21,7 @@ _lock = threading.RLock()
 
 @functools.cache
 def _generator():
-    generator = SchemaGenerator()
+    generator = spectacular_settings.DEFAULT_GENERATOR_CLASS()
     generator._initialise_endpoints()
     return generator
 

@@ -34,11 +34,13 @@ class AlertViewSet(HistoryMixin, LeveeReadOnlyViewSet):
     @extend_schema(request=NoteSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
+        """Acknowledge an open alert: someone is on it (regulators of its region)."""
         return self._transition(request, services.alert_acknowledge)
 
     @extend_schema(request=NoteSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        """Resolve an open or acknowledged alert; a note may say how."""
         return self._transition(request, services.alert_resolve)
 
 

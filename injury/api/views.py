@@ -182,9 +182,11 @@ class AccidentViewSet(
     @extend_schema(request=OpenInvestigationSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])
     def open_investigation(self, request, pk=None):
+        """Open the investigation of a reported accident, naming the experts (regulators)."""
         return self._act(request, services.accident_open_investigation, OpenInvestigationSerializer)
 
     @extend_schema(request=ConcludeSerializer, responses=AccidentSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
+        """Conclude the investigation: the findings, the root cause and the measure taken."""
         return self._act(request, services.accident_conclude, ConcludeSerializer)

@@ -101,41 +101,55 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=None, responses=RecallSerializer)
     @action(detail=True, methods=["post"], url_path="submit_plan")
     def submit_plan(self, request, pk=None):
+        """Submit the draft's recall plan for approval; 400 plan_incomplete lists the fields still
+        missing."""
         return self._transition(request, "submit_plan")
 
     @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
     @action(detail=True, methods=["post"], url_path="return_plan")
     def return_plan(self, request, pk=None):
+        """Return a submitted plan to draft, with the reason (regulators)."""
         return self._transition(request, "return_plan", ReasonSerializer)
 
     @extend_schema(request=None, responses=RecallSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        """Approve a submitted recall plan; the announcement is then due within the rules' working
+        days."""
         return self._transition(request, "approve")
 
     @extend_schema(request=None, responses=RecallSerializer)
     @action(detail=True, methods=["post"])
     def announce(self, request, pk=None):
+        """Announce an approved recall: it appears in public/recalls/ and progress reports
+        are due."""
         return self._transition(request, "announce")
 
     @extend_schema(request=SummarySerializer, responses=RecallSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        """Mark an announced or in-progress recall completed, with the summary report if it is
+        ready."""
         return self._transition(request, "complete", SummarySerializer)
 
     @extend_schema(request=SummarySerializer, responses=RecallSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """Close a completed recall after its summary report."""
         return self._transition(request, "close", SummarySerializer)
 
     @extend_schema(request=ReasonSerializer, responses=RecallSerializer)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
+        """Terminate a recall before it is completed, with the reason (e.g. the defect was
+        disproved)."""
         return self._transition(request, "terminate", ReasonSerializer)
 
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
+        """The recall's progress reports, oldest first: each period's figures and the running
+        totals."""
         recall = self.get_object()
         reports = recall.progress_reports.select_related("reported_by")
         return Response(RecallProgressSerializer(reports, many=True).data)
@@ -143,6 +157,9 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=RecallProgressSerializer, responses={201: RecallProgressSerializer})
     @progress.mapping.post
     def report_progress(self, request, pk=None):
+        """Report the recall's progress for a period (the producer's enterprise users or an admin):
+        units recovered, repaired, replaced and refunded; the first report moves an announced
+        recall to in_progress."""
         recall = self.get_object()
         serializer = RecallProgressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -169,6 +186,8 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
         renderer_classes=[JSONRenderer, CsvRenderer, XlsxRenderer],
     )
     def affected_parties(self, request, pk=None):
+        """Every party downstream of the recall's lots (their forward trace) with the quantity each
+        received: JSON, or ?format=csv or xlsx."""
         recall = self.get_object()
         rows = selectors.recall_affected_parties(recall=recall)
         fmt = request.query_params.get("format", "json")
@@ -181,6 +200,7 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(responses=RecallObjectionSerializer)
     @action(detail=True, methods=["get"])
     def objection(self, request, pk=None):
+        """The producer's objection to this ordered recall and its review, if one was filed."""
         recall = self.get_object()
         objection = get_object_or_404(RecallObjection, recall=recall)
         return Response(RecallObjectionSerializer(objection).data)
@@ -188,6 +208,8 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=ObjectionFileSerializer, responses={201: RecallObjectionSerializer})
     @objection.mapping.post
     def file_objection(self, request, pk=None):
+        """File the producer's objection to an ordered recall (its enterprise users), within 15
+        working days of the order."""
         recall = self.get_object()
         serializer = ObjectionFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -199,6 +221,7 @@ class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=ObjectionReviewSerializer, responses=RecallObjectionSerializer)
     @action(detail=True, methods=["post"], url_path="objection/review")
     def review_objection(self, request, pk=None):
+        """Review the objection: upheld or rejected, with notes (regulators)."""
         recall = self.get_object()
         serializer = ObjectionReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -84,31 +84,40 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=s.ReceiveSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
+        """The lab receives the sample (its lab's users): when, and whether the seal was intact."""
         return self._transition(request, services.sample_receive, s.ReceiveSerializer)
 
     @extend_schema(request=s.ResultsSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def record_results(self, request, pk=None):
+        """Record the test results, item by item, and the conclusion (the lab; inspectors for rapid
+        tasks)."""
         return self._transition(request, services.sample_record_results, s.ResultsSerializer)
 
     @extend_schema(request=s.ReportSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def issue_report(self, request, pk=None):
+        """Issue the inspection report (检验报告): its number and date, optionally the file."""
         return self._transition(request, services.sample_issue_report, s.ReportSerializer)
 
     @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def notify(self, request, pk=None):
+        """Notify the sampled party and the producer of the result (regulators); the 15-day
+        objection window opens."""
         return self._transition(request, services.sample_notify, s.SampleNoteSerializer)
 
     @extend_schema(request=s.ObjectSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"], url_path="object")
     def object_(self, request, pk=None):
+        """Object to a non-conforming result (the sampled party or the producer), within 15 days of
+        notification, naming the items."""
         return self._transition(request, services.sample_object, s.ObjectSerializer)
 
     @extend_schema(request=s.ReinspectionSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def record_reinspection(self, request, pk=None):
+        """Record the re-inspection (复检) of the objected items and its conclusion."""
         return self._transition(
             request, services.sample_record_reinspection, s.ReinspectionSerializer
         )
@@ -116,16 +125,20 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=s.DisposeSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def dispose(self, request, pk=None):
+        """Decide the disposal (处置) of a non-conforming result once it is final: measures with due
+        dates; recall opens a draft recall; the lot's forward trace is stored with it."""
         return self._transition(request, services.sample_dispose, s.DisposeSerializer)
 
     @extend_schema(request=s.SampleNoteSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        """Close the sample's case: a conforming result, or a disposal carried out."""
         return self._transition(request, services.sample_close, s.SampleNoteSerializer)
 
     @extend_schema(request=s.VoidSerializer, responses=s.SampleDetailSerializer)
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
+        """Void the sample (作废), with the reason; it leaves every list of open work."""
         return self._transition(request, services.sample_void, s.VoidSerializer)
 
     @extend_schema(
@@ -141,6 +154,8 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def stats(self, request):
+        """Counts of samples, tested, conforming and non-conforming, and the non-conformance rate,
+        grouped by category, region or producer, over the samples you may see."""
         query = s.StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = selectors.sample_stats(

@@ -1,8 +1,64 @@
-from drf_spectacular.utils import extend_schema_field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..choices import EventKind, LotRole
 from ..models import Event, Lot, Party, Product, normalize_gtin, validate_gtin
+
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "uscc": (
+        "The unified social credit code (统一社会信用代码): 18 characters, checked with its check "
+        "character; unique."
+    ),
+    "PartySerializer.name": "The party's registered name.",
+    "kind": "What the party is: producer, distributor, retailer, platform, importer or other.",
+    "region": (
+        "Where the party is registered: a 6-digit GB/T 2260 code (e.g. 110105); a regulator's "
+        "must lie within their region."
+    ),
+    "address": "The registered address.",
+    "contact": "A contact person or telephone number.",
+    "gln": "The GS1 Global Location Number (13 digits), if it has one; used by EPCIS documents.",
+    "ProductSerializer.name": "The product's name.",
+    "brand": "The brand.",
+    "model": "The model (型号).",
+    "category": "The product category, a slug (^[a-z0-9_]{2,64}$, e.g. electric_kettle).",
+    "gtin": "The GS1 GTIN (8, 12, 13 or 14 digits, check digit checked), unique; optional.",
+    "producer": "The id of the producing party (an enterprise: its own).",
+    "product": "The id of the product (one you may see).",
+    "lot_code": "The lot or batch code, unique per product.",
+    "produced_on": "The production date (YYYY-MM-DD).",
+    "LotSerializer.quantity": "How much the lot holds, in unit; at least 0; optional.",
+    "unit": "The unit of quantities (e.g. pcs, kg); default pcs.",
+    "lot": "The id of the lot.",
+    "EventLineSerializer.quantity": (
+        "How much of the lot, greater than 0, at most 3 decimal places."
+    ),
+    "event_id": (
+        "Your own unique id for the event (1-128 characters); sending it again returns the stored "
+        "event and records nothing."
+    ),
+    "EventSerializer.kind": (
+        "What happened (GS1 EPCIS business step): commission, ship, receive, transform, sell or "
+        "destroy."
+    ),
+    "occurred_at": (
+        "When it happened: ISO 8601 with offset (e.g. 2026-11-30T10:00:00+08:00), not in the "
+        "future."
+    ),
+    "party": "Where it happened: the party's id (an integer) or its 18-character USCC.",
+    "source": "ship and receive: the shipping party, by id or USCC.",
+    "destination": "ship and receive: the receiving party, by id or USCC; not the source.",
+    "biz_step": "The EPCIS bizStep as the client names it (up to 64 characters), optional.",
+    "lots": "The lots the event concerns, each {lot: id, quantity: n}; not for transform.",
+    "inputs": "transform only: the lots consumed, each {lot: id, quantity: n}.",
+    "outputs": "transform only: the lots made, each {lot: id, quantity: n}.",
+    "events": "Up to 10,000 events, each as for POST events/; stored all or nothing.",
+}
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -62,7 +118,7 @@ class ProductSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if gtin and others.exists():
-            raise serializers.ValidationError("Another product has this GTIN.", code="unique")
+            raise serializers.ValidationError(_("Another product has this GTIN."), code="unique")
         return gtin
 
 
@@ -92,7 +148,7 @@ class LotSerializer(serializers.ModelSerializer):
 
 class EventLineSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
@@ -100,6 +156,23 @@ class PartyReferenceField(serializers.CharField):
     """A party by id or USCC on input; its id on output."""
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A shipment",
+            request_only=True,
+            value={
+                "event_id": "ship-2026-000123",
+                "kind": "ship",
+                "occurred_at": "2026-11-30T09:30:00+08:00",
+                "party": "91110105MA01XXXX0Y",
+                "source": "91110105MA01XXXX0Y",
+                "destination": 7,
+                "lots": [{"lot": 12, "quantity": "200"}],
+            },
+        )
+    ]
+)
 class EventSerializer(serializers.ModelSerializer):
     """An event as stored; the same shape is accepted on input (validated by the service,
     which checks a whole batch at once)."""
