@@ -10,7 +10,7 @@ COPY sampling ./sampling
 COPY injury ./injury
 COPY risk ./risk
 COPY manage.py ./
-RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput
+RUN pip install --no-cache-dir . && DEBUG=true python manage.py collectstatic --noinput
 RUN useradd --system --home /app levee
 USER levee
 EXPOSE 8000

@@ -7,6 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/levee)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 SCALE ?= 1000000
+REPEAT ?= 3
 
 .PHONY: run test test-postgres test-smoke lint format fuzz load bench worker beat clean
 
@@ -23,14 +24,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
+# The local service's own signing key, made once per checkout (never committed).
+.secret_key: | $(BIN)/python
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+LOCAL := env -u DATABASE_URL -u REDIS_URL SECRET_KEY=$$(cat .secret_key)
+
 ## run: the service with demo data on the embedded default (SQLite, Celery eager)
-run: $(VENV)/.installed
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py collectstatic --noinput -v0
+run: $(VENV)/.installed .secret_key
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py seed_demo
+	$(LOCAL) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "API docs:  http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "Admin:     http://$(HOST):$(PORT)/admin/"
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite against PostgreSQL and Redis, then a smoke test of the SQLite default
 test: $(VENV)/.installed-dev
@@ -53,10 +60,10 @@ load: $(VENV)/.installed-dev
 	scripts/ensure-services.sh $(BIN)/python
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.load --seconds $(or $(SECONDS),180) --clients $(or $(CLIENTS),16)
 
-## bench: every benchmark in a database of its own; SCALE= events in the trace graph
+## bench: every benchmark in a database of its own; SCALE= events in the trace graph, REPEAT= runs (median printed)
 bench: $(VENV)/.installed-dev
 	scripts/ensure-services.sh $(BIN)/python
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench.run --scale $(SCALE) --repeat $(REPEAT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -73,4 +80,4 @@ beat: $(VENV)/.installed
 	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .smoke.sqlite3 .pytest_cache
+	rm -rf $(VENV) db.sqlite3 .smoke.sqlite3 .pytest_cache .secret_key

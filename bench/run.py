@@ -3,12 +3,15 @@
 Each benchmark module in bench/ exposes `run(scale) -> dict[str, float]`. Every module runs
 in a child process of its own (so one's memory does not count against another's), against a
 PostgreSQL database of its own (BENCH_DATABASE_URL, default: DATABASE_URL's server with the
-database `levee_bench`), created and migrated here.
+database `levee_bench`), created and migrated here. Each module runs `--repeat` times
+(REPEAT, default 3) and every figure printed is the median of its runs, so a target is met
+by the median and not by a lucky run; a `# name runs:` comment line lists each run's value.
 """
 
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
@@ -52,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=int(os.environ.get("SCALE", 1_000_000)))
     parser.add_argument("--only", nargs="*", choices=MODULES, default=MODULES)
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("REPEAT", 3)))
     parser.add_argument("--module", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.module:
@@ -71,17 +75,48 @@ def main():
     )
     failed = []
     for name in args.only:
-        result = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--module", name, "--scale", str(args.scale)],
-            env=env,
-            stdout=sys.stdout,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        if result.returncode != 0:
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            result = subprocess.run(
+                [sys.executable, "-m", "bench.run", "--module", name, "--scale", str(args.scale)],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                print(f"# {name} failed:\n{result.stderr[-3000:]}", file=sys.stderr, flush=True)
+                break
+            runs.append(_figures(result.stdout))
+        if not runs:
             failed.append(name)
-            print(f"# {name} failed:\n{result.stderr[-3000:]}", file=sys.stderr, flush=True)
+            continue
+        _print_medians(runs)
     return 1 if failed else 0
+
+
+def _figures(output):
+    """The `name: value` lines a module printed, in order."""
+    figures = {}
+    for line in output.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and not key.startswith("#"):
+            try:
+                figures[key] = float(value)
+            except ValueError:
+                figures[key] = value
+    return figures
+
+
+def _print_medians(runs):
+    for key in runs[0]:
+        values = [run[key] for run in runs if key in run]
+        if all(isinstance(value, float) for value in values):
+            if len(values) > 1:
+                shown = ", ".join(f"{value:g}" for value in values)
+                print(f"# {key} runs: {shown}", flush=True)
+            print(f"{key}: {statistics.median(values):.3f}", flush=True)
+        else:
+            print(f"{key}: {values[0]}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """Sample creation under concurrent clients (DESIGN.md §9): gunicorn on a loopback port
-against PostgreSQL, 16 clients each filing samples over keep-alive connections.
+against PostgreSQL, 16 clients each filing samples over keep-alive connections, and the
+same clients against the framework floor (bench/floor.py) on the same server.
 
     python -m bench.samples --scale N     (against DATABASE_URL; use a database of its own)
 
 Each sample names a product model of its own (found-or-created, with its lot, and checked
 against the no-repeat rule), as an inspector in the field would file it. Figures:
 `sample_create_per_s` (created samples per second of wall time) and
-`sample_create_p99_ms` (99th percentile of the request latency seen by the clients).
+`sample_create_p99_ms` (99th percentile of the request latency seen by the clients);
+`floor_create_per_s` and `floor_create_p99_ms`, the same for a minimal authenticated DRF
+endpoint inserting one row; `sample_create_ratio` = samples/s ÷ floor/s (target ≥ 0.5)
+and `sample_create_p99_ratio` = sample p99 ÷ floor p99 (target ≤ 2).
 """
 
 import argparse
@@ -76,15 +80,19 @@ def _setup():
     return str(RefreshToken.for_user(inspector).access_token), bodies
 
 
-def _client(port, token, body, prefix, count, stop_at, latencies, failures):
+SAMPLES_URL = "/api/v1/sampling/samples/"
+FLOOR_URL = "/bench/floor/"
+
+
+def _client(port, url, token, body, prefix, count, stop_at, latencies, failures):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for n in range(count):
         if time.monotonic() > stop_at:
             break
-        payload = json.dumps({**body, "model": f"{prefix}-{n}"})
+        payload = json.dumps({**body, "model": f"{prefix}-{n}", "label": f"{prefix}-{n}"})
         started = time.perf_counter()
-        conn.request("POST", "/api/v1/sampling/samples/", payload, headers)
+        conn.request("POST", url, payload, headers)
         response = conn.getresponse()
         response.read()
         elapsed = time.perf_counter() - started
@@ -94,7 +102,7 @@ def _client(port, token, body, prefix, count, stop_at, latencies, failures):
             failures.append(response.status)
 
 
-def _burst(port, token, bodies, run_id, per_client, time_limit):
+def _burst(port, url, token, bodies, run_id, per_client, time_limit):
     latencies, failures = [], []
     stop_at = time.monotonic() + time_limit
     threads = [
@@ -102,6 +110,7 @@ def _burst(port, token, bodies, run_id, per_client, time_limit):
             target=_client,
             args=(
                 port,
+                url,
                 token,
                 bodies[i],
                 f"{run_id}-{i}",
@@ -121,29 +130,42 @@ def _burst(port, token, bodies, run_id, per_client, time_limit):
     return latencies, failures, time.perf_counter() - started
 
 
+def _measure(port, url, token, bodies, run_id, total):
+    _burst(port, url, token, bodies, f"w{run_id}", 20, 30)  # warm every worker up
+    latencies, failures, wall = _burst(
+        port, url, token, bodies, run_id, total // CLIENTS, TIME_LIMIT_S
+    )
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests to {url} failed: {sorted(set(failures))}")
+    latencies.sort()
+    return {
+        "per_s": len(latencies) / wall,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "count": float(len(latencies)),
+    }
+
+
 def run(scale: int) -> dict[str, float]:
+    from bench.floor import ensure_table
+
     # Enough samples for a steady rate, bounded in count and time.
     total = min(max(scale // 200, 2000), 12000)
     token, bodies = _setup()
+    ensure_table()
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, env={"LEVEE_ROOT_URLCONF": "bench.floor"})
     run_id = f"{time.time_ns():x}"
     try:
-        _burst(port, token, bodies, f"w{run_id}", 20, 30)  # warm every worker up
-        latencies, failures, wall = _burst(
-            port, token, bodies, run_id, total // CLIENTS, TIME_LIMIT_S
-        )
+        floor = _measure(port, FLOOR_URL, token, bodies, f"f{run_id}", total)
+        samples = _measure(port, SAMPLES_URL, token, bodies, run_id, total)
     finally:
         stop_server(server)
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed: {sorted(set(failures))}")
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return {
-        "sample_create_per_s": len(latencies) / wall,
-        "sample_create_p99_ms": p99 * 1000,
-        "sample_create_p50_ms": latencies[len(latencies) // 2] * 1000,
-        "sample_create_count": float(len(latencies)),
+        **{f"sample_create_{key}": value for key, value in samples.items()},
+        **{f"floor_create_{key}": value for key, value in floor.items()},
+        "sample_create_ratio": samples["per_s"] / floor["per_s"],
+        "sample_create_p99_ratio": samples["p99_ms"] / floor["p99_ms"],
     }
 
 

@@ -25,11 +25,11 @@ TRACE_SAMPLES = 100
 
 
 def run(scale: int) -> dict[str, float]:
-    from django.db import connection
     from django.test import Client
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from bench.generate import generate
+    from core.db import fetchall_prepared
     from core.services import user_upsert
     from traceability.selectors import trace_sql
 
@@ -55,9 +55,7 @@ def run(scale: int) -> dict[str, float]:
     def bare(lot, direction):
         sql, params = trace_sql(lot_ids=[lot], direction=direction, max_depth=10)
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
+        fetchall_prepared(sql, params)  # planned once per connection, as the API's
         return time.perf_counter() - started
 
     for lot, direction in cases[:10]:  # warm caches and connections
@@ -88,6 +86,16 @@ def _vacuum():
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE traceability_event, traceability_eventlot")
+
+
+def _delete_bench_events(run_id):
+    """Remove this run's synthetic events (the app never deletes events; the bench cleans
+    up what it made)."""
+    from traceability.models import Event, EventLot
+
+    stored = Event.objects.filter(event_id__startswith=f"bulk-{run_id}-")
+    EventLot.objects.filter(event__in=stored).delete()
+    stored.delete()
 
 
 def _ingest(client, ds, rng):
@@ -138,13 +146,13 @@ def _ingest(client, ds, rng):
         lines = list(
             stored.values_list("lines__id", "id", "lines__lot_id", "lines__role", "lines__quantity")
         )
-        stored.delete()
+        _delete_bench_events(run_id)
         connection.ensure_connection()
         started = time.perf_counter()
         with transaction.atomic(), connection.connection.cursor() as cur:
             copy_events(cur, rows, lines)
         copy_times.append(time.perf_counter() - started)
-        Event.objects.filter(event_id__startswith=f"bulk-{run_id}-").delete()
+        _delete_bench_events(run_id)
     _vacuum()
     return statistics.median(bulk_times), statistics.median(copy_times)
 

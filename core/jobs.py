@@ -1,16 +1,20 @@
 """Scheduled jobs: registered by name, run by celery beat (through core.tasks.run_job)
 or once by hand with `manage.py run_job NAME`.
 
-A job takes a lock in the cache (Redis in production) so that two beat instances never run
-the same job at once, and returns a small dict saying what it did.
+A job takes a lock so that two beat instances never run the same job at once: a PostgreSQL
+advisory lock (no broker needed, released if the process dies), or on SQLite, where one
+process runs everything, the cache. It returns a small dict saying what it did.
 """
 
+import contextlib
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 
 import structlog
 from django.core.cache import cache
+from django.db import connection
 
 log = structlog.get_logger(__name__)
 
@@ -33,18 +37,47 @@ def registered():
     return dict(sorted(_registry.items()))
 
 
-def run(name, *, lock_seconds=900):
-    func = _registry[name]
-    lock_key, token = f"levee:job-lock:{name}", uuid.uuid4().hex
-    if not cache.add(lock_key, token, timeout=lock_seconds):
-        log.info("job.skipped_locked", job=name)
-        raise JobLocked(name)
-    started = time.monotonic()
+@contextlib.contextmanager
+def _advisory_lock(name):
+    key = zlib.crc32(f"levee:job:{name}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            raise JobLocked(name)
     try:
-        result = func() or {}
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+@contextlib.contextmanager
+def _cache_lock(name, seconds):
+    lock_key, token = f"levee:job-lock:{name}", uuid.uuid4().hex
+    if not cache.add(lock_key, token, timeout=seconds):
+        raise JobLocked(name)
+    try:
+        yield
     finally:
         if cache.get(lock_key) == token:
             cache.delete(lock_key)
+
+
+def job_lock(name, *, seconds=900):
+    if connection.vendor == "postgresql":
+        return _advisory_lock(name)
+    return _cache_lock(name, seconds)
+
+
+def run(name, *, lock_seconds=900):
+    func = _registry[name]
+    try:
+        with job_lock(name, seconds=lock_seconds):
+            started = time.monotonic()
+            result = func() or {}
+    except JobLocked:
+        log.info("job.skipped_locked", job=name)
+        raise
     log.info("job.done", job=name, seconds=round(time.monotonic() - started, 3), **result)
     return result
 

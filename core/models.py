@@ -251,9 +251,9 @@ class AlertDelivery(models.Model):
     raised the alert; sent by a Celery task after commit and re-sent by the
     deliver_pending_alerts job until it is delivered or, after the attempt limit, dead."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")
     subscription = models.ForeignKey(
-        AlertSubscription, on_delete=models.CASCADE, related_name="deliveries"
+        AlertSubscription, on_delete=models.PROTECT, related_name="deliveries"
     )
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -295,7 +295,7 @@ class AlertDelivery(models.Model):
 class AlertDeliveryAttempt(models.Model):
     """One POST of a delivery: what the subscriber answered, or why it failed."""
 
-    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempts")
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.PROTECT, related_name="attempts")
     number = models.PositiveSmallIntegerField()
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -310,3 +310,18 @@ class AlertDeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's DatabaseCache (the columns `createcachetable` makes), kept as a
+    model so migrations create it: the cache while Redis is unreachable (core.cache)."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "levee_cache"
+
+    def __str__(self):
+        return self.cache_key

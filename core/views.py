@@ -1,7 +1,9 @@
 """Liveness and readiness: no auth, no database work beyond one round trip."""
 
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -62,6 +64,15 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or 503 when the database is unreachable. Django calls this while handling the
+    exception, wherever it was raised (a middleware such as the Idempotency-Key one included),
+    so the exception is still in sys.exc_info()."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = _api_error(
+            503, "database_unavailable", "The database is unavailable; retry shortly."
+        )
+        response["Retry-After"] = "5"
+        return response
     if request.path.startswith("/api/"):
         return _api_error(500, "error", _("Server Error (500)"))
     return defaults.server_error(request)

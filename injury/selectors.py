@@ -1,4 +1,4 @@
-"""Weighted national injury estimates after NEISS (DESIGN.md §8), in one SQL query.
+"""Weighted national injury estimates after NEISS (DESIGN.md §8).
 
 For a group in a period, with strata h and the n_h sites of stratum h active in the period
 (sites with no reports count as zeros), y_hi being the sum of the report weights of site i
@@ -7,17 +7,19 @@ in the group:
     estimate = Σ_h Σ_i y_hi
     variance = Σ_h n_h/(n_h - 1) · Σ_i (y_hi - ȳ_h)²      (0 for a stratum of one site)
 
-The query sums y and y² over the sites that have reports; Σ_i (y_hi - ȳ_h)² is then
-S2 - S1²/n_h, where n_h counts every active site, so the zeros need no rows of their own.
+One query sums the cases and weights per period, group and site; Σ_i (y_hi - ȳ_h)² is then
+S2 - S1²/n_h over the sites that have reports, where n_h counts every active site, so the
+zeros need no rows of their own. The same code runs on PostgreSQL and on SQLite.
 """
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import Case, Count, DateField, F, FloatField, Sum, Value, When
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,24 +33,24 @@ from .models import InjuryReport
 
 MAX_PERIODS = 530  # ten years of weeks
 
-_AGE_BAND = (
-    "CASE WHEN r.age < 5 THEN '0-4' WHEN r.age < 15 THEN '5-14' WHEN r.age < 25 THEN '15-24' "
-    "WHEN r.age < 45 THEN '25-44' WHEN r.age < 65 THEN '45-64' ELSE '65+' END"
-)
-# group_by -> (expression over the report r, expression over the site s after grouping)
+
+def _age_band():
+    bands = ((5, "0-4"), (15, "5-14"), (25, "15-24"), (45, "25-44"), (65, "45-64"))
+    return Case(
+        *(When(age__lt=upper, then=Value(band)) for upper, band in bands), default=Value("65+")
+    )
+
+
+# group_by -> the report's grouping expression; region is the site's, so it is grouped by
+# site in SQL and named from the site rows.
 _GROUPS = {
-    EstimateGroup.PRODUCT_CATEGORY: ("r.product_category", "ps.grp"),
-    EstimateGroup.BODY_PART: ("r.body_part", "ps.grp"),
-    EstimateGroup.MECHANISM: ("r.mechanism", "ps.grp"),
-    EstimateGroup.SEX: ("r.sex", "ps.grp"),
-    EstimateGroup.AGE_BAND: (_AGE_BAND, "ps.grp"),
-    EstimateGroup.REGION: ("''", "s.region"),
+    EstimateGroup.PRODUCT_CATEGORY: lambda: F("product_category"),
+    EstimateGroup.BODY_PART: lambda: F("body_part"),
+    EstimateGroup.MECHANISM: lambda: F("mechanism"),
+    EstimateGroup.SEX: lambda: F("sex"),
+    EstimateGroup.AGE_BAND: _age_band,
+    EstimateGroup.REGION: lambda: Value(""),
 }
-
-
-class EstimatesUnavailable(ApplicationError):
-    status_code = 501
-    default_code = "not_implemented"
 
 
 @dataclass(frozen=True)
@@ -111,89 +113,113 @@ def _local_midnight(day):
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
+def _period_key(date_from, interval):
+    tz = timezone.get_default_timezone()
+    if interval == Interval.WEEK:
+        return TruncWeek("occurred_at", output_field=DateField(), tzinfo=tz)
+    if interval == Interval.MONTH:
+        return TruncMonth("occurred_at", output_field=DateField(), tzinfo=tz)
+    return Value(date_from, output_field=DateField())
+
+
+def _active_sites(sites, period, stratum):
+    return {
+        site.pk
+        for site in sites
+        if site.stratum == stratum
+        and (site.active_from is None or site.active_from <= period.last_day)
+        and (site.active_to is None or site.active_to >= period.first_day)
+    }
+
+
+def _site_sums(reports, *, period_key, group, by_site_region):
+    """One statement: per (period, group, stratum) the cases and Σy, Σy² over the sites
+    (rows 'cell'), and every (period, site) that has reports (rows 'site')."""
+    per_site = (
+        reports.order_by()
+        .annotate(period_key=period_key, grp=group)
+        .values("period_key", "grp", "site_id")
+        .annotate(cases=Count("id"), y=Sum(Cast("weight", FloatField())))
+    )
+    inner_sql, params = per_site.query.sql_with_params()
+    site_table = SentinelSite._meta.db_table
+    cell_group = "s.region" if by_site_region else "ps.grp"
+    sql = f"""
+        WITH per_site AS ({inner_sql})
+        SELECT 'cell', ps.period_key, {cell_group}, s.stratum, NULL, SUM(ps.cases),
+               SUM(ps.y), SUM(ps.y * ps.y)
+        FROM per_site ps JOIN {site_table} s ON s.id = ps.site_id
+        GROUP BY ps.period_key, {cell_group}, s.stratum
+        UNION ALL
+        SELECT 'site', ps.period_key, NULL, NULL, ps.site_id, NULL, NULL, NULL
+        FROM per_site ps GROUP BY ps.period_key, ps.site_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value):
+    """A period key as the database returned it (a date, or text on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
 def injury_estimates(*, user, group_by, date_from, date_to, interval=None, region=""):
     """Rows of {period?, group, cases, estimate, se, cv, ci_low, ci_high, unstable} over
-    the sentinel sites in the user's scope (and within `region`, when given)."""
-    if connection.vendor != "postgresql":
-        raise EstimatesUnavailable("National estimates need PostgreSQL.")
-    periods = estimate_periods(date_from, date_to, interval)
-    sites = SentinelSite.objects.restrict(user).order_by()
-    if region:
-        sites = sites.filter(region_q("region", region))
-    try:
-        sites_sql, sites_params = sites.values_list(
-            "id", "stratum", "region", "active_from", "active_to"
-        ).query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    # psycopg takes one parameter style per query: name the sites' positional parameters.
-    positional = {f"site_{i}": value for i, value in enumerate(sites_params)}
-    sites_sql = sites_sql % tuple(f"%({name})s" for name in positional)
-    report_group, site_group = _GROUPS[group_by]
-    # Every report belongs to some site: a nationwide view needs no filter (and no join).
-    nationwide = getattr(user, "is_levee_admin", False) and not region
-    site_filter = "" if nationwide else "AND r.site_id IN (SELECT id FROM scoped_sites)"
-    if interval:
-        key_expr = "date_trunc(%(unit)s, r.occurred_at AT TIME ZONE %(tz)s)::date"
-    else:
-        key_expr = "%(date_from)s::date"
-    sql = f"""
-        WITH scoped_sites(id, stratum, region, active_from, active_to) AS NOT MATERIALIZED (
-            {sites_sql}
-        ),
-        periods AS (
-            SELECT * FROM unnest(%(keys)s::date[], %(firsts)s::date[], %(lasts)s::date[])
-                AS p(key, first_day, last_day)
-        ),
-        per_site AS (
-            SELECT {key_expr} AS key, {report_group} AS grp, r.site_id,
-                   count(*) AS cases, sum(r.weight::float8) AS y
-            FROM {InjuryReport._meta.db_table} r
-            WHERE r.occurred_at >= %(from_ts)s AND r.occurred_at < %(to_ts)s
-              {site_filter}
-            GROUP BY 1, 2, 3
-        ),
-        active AS (
-            SELECT p.key, s.id, s.stratum
-            FROM periods p JOIN scoped_sites s
-              ON (s.active_from IS NULL OR s.active_from <= p.last_day)
-             AND (s.active_to IS NULL OR s.active_to >= p.first_day)
-            UNION
-            SELECT ps.key, ps.site_id, s.stratum
-            FROM per_site ps JOIN scoped_sites s ON s.id = ps.site_id
-        ),
-        strata AS (SELECT key, stratum, count(*) AS n FROM active GROUP BY 1, 2),
-        per_stratum AS (
-            SELECT ps.key, {site_group} AS grp, s.stratum, sum(ps.cases) AS cases,
-                   sum(ps.y) AS s1, sum(ps.y * ps.y) AS s2
-            FROM per_site ps JOIN scoped_sites s ON s.id = ps.site_id
-            GROUP BY 1, 2, 3
-        )
-        SELECT st.key, st.grp, sum(st.cases)::bigint, sum(st.s1),
-               sum(CASE WHEN n.n > 1
-                        THEN n.n::float8 / (n.n - 1) * GREATEST(st.s2 - st.s1 * st.s1 / n.n, 0)
-                        ELSE 0 END)
-        FROM per_stratum st JOIN strata n ON n.key = st.key AND n.stratum = st.stratum
-        GROUP BY 1, 2
-        ORDER BY 1, 4 DESC, 2
+    the sentinel sites in the user's scope (and within `region`, when given).
+
+    One statement sums the cases and weights per period, group and site and then per
+    stratum (on PostgreSQL and SQLite alike); the strata's variance is taken over those
+    sums here, with every site active in a period counted (as a zero if it saw none).
     """
-    named = {
-        "keys": [p.key for p in periods],
-        "firsts": [p.first_day for p in periods],
-        "lasts": [p.last_day for p in periods],
-        "from_ts": _local_midnight(date_from),
-        "to_ts": _local_midnight(date_to + dt.timedelta(days=1)),
-        "date_from": date_from,
-        "unit": interval or "",
-        "tz": settings.TIME_ZONE,
+    periods = estimate_periods(date_from, date_to, interval)
+    scoped = SentinelSite.objects.restrict(user).order_by()
+    if region:
+        scoped = scoped.filter(region_q("region", region))
+    sites = {site.pk: site for site in scoped.only("stratum", "region", "active_from", "active_to")}
+    if not sites:
+        return []
+    reports = InjuryReport.objects.filter(
+        occurred_at__gte=_local_midnight(date_from),
+        occurred_at__lt=_local_midnight(date_to + dt.timedelta(days=1)),
+    )
+    # Every report belongs to some site: a nationwide view needs no site filter.
+    if not (getattr(user, "is_levee_admin", False) and not region):
+        reports = reports.filter(site_id__any_of=list(sites))
+    grouping = {
+        "period_key": _period_key(date_from, interval),
+        "group": _GROUPS[group_by](),
+        "by_site_region": group_by == EstimateGroup.REGION,
     }
-    thresholds = rule("injury_estimates")
+    # (period key, group, stratum) -> (cases, Σy, Σy²); (period key, stratum) -> sites seen
+    sums, seen = {}, defaultdict(set)
+    for kind, key, group, stratum, site_id, cases, s1, s2 in _site_sums(reports, **grouping):
+        key = _as_date(key)
+        if kind == "cell":
+            sums[key, group, stratum] = (int(cases), float(s1), float(s2))
+        else:
+            seen[key, sites[site_id].stratum].add(site_id)
     by_key = {p.key: p for p in periods}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**named, **positional})
-        rows = cursor.fetchall()
+    stratum_sizes = {}
+    for key, stratum in seen:
+        active = _active_sites(sites.values(), by_key[key], stratum)
+        stratum_sizes[key, stratum] = len(active | seen[key, stratum])
+    totals = defaultdict(lambda: [0, 0.0, 0.0])
+    for (key, group, stratum), (cases, s1, s2) in sums.items():
+        n = stratum_sizes[key, stratum]
+        total = totals[key, group]
+        total[0] += cases
+        total[1] += s1
+        if n > 1:
+            total[2] += n / (n - 1) * max(s2 - s1 * s1 / n, 0.0)
+    thresholds = rule("injury_estimates")
+    ordered = sorted(totals.items(), key=lambda item: (item[0][0], -item[1][1], item[0][1]))
     results = []
-    for key, group, cases, estimate, variance in rows:
+    for (key, group), (cases, estimate, variance) in ordered:
         row = {"group": group}
         if interval:
             period = by_key[key]

@@ -191,6 +191,18 @@ def _accident_filer(actor, *, region, product, reporter):
     raise PermissionDenied(_("Your role does not file accident reports."))
 
 
+def _legal_report_time(actor, declared):
+    """The report time that decides lateness: when Levee received the report. A regulator
+    (or admin) entering a report the authority received earlier, by phone or on paper, states
+    that time; a reporting party's own clock counts only within the clock-skew allowance."""
+    now = timezone.now()
+    if declared is None:
+        return now
+    if actor.is_levee_admin or actor.role == Role.REGULATOR:
+        return declared
+    return declared if declared >= now - CLOCK_SKEW else now
+
+
 def accident_create(
     *,
     actor,
@@ -210,8 +222,8 @@ def accident_create(
     """File a mandatory accident report: compute its deadline and `late`, raise an
     accident_reported alert (high severity when anyone died)."""
     category = accident_category_get(category)
-    now = timezone.now()
-    reported_at = reported_at or now
+    declared_reported_at = reported_at
+    reported_at = _legal_report_time(actor, reported_at)
     learned_at = learned_at or occurred_at
     for value, attr in ((occurred_at, "occurred_at"), (reported_at, "reported_at")):
         _not_in_future(value, attr)
@@ -255,9 +267,10 @@ def accident_create(
         accident.save()
         accident.accident_no = f"ACC-{timezone.localtime(reported_at):%Y}-{accident.pk:06d}"
         accident.save(update_fields=["accident_no"])
-        accident_machine.record_creation(
-            accident, actor=actor, payload={"category": category.code, "late": accident.late}
-        )
+        payload = {"category": category.code, "late": accident.late}
+        if declared_reported_at is not None and declared_reported_at != reported_at:
+            payload["declared_reported_at"] = declared_reported_at.isoformat()
+        accident_machine.record_creation(accident, actor=actor, payload=payload)
         _raise_accident_alert(accident)
     return accident
 

@@ -49,6 +49,9 @@ class Recall(models.Model):
         blank=True,
         help_text="Leave empty to use the total quantity of the recall's lots.",
     )
+    # units_affected as it stood when the plan was submitted: later corrections of the
+    # lots' quantities do not move the figures of a recall under way.
+    units_affected_fixed = _quantity(null=True, blank=True, editable=False)
     # The plan (召回计划) beyond the fields above.
     scope_description = models.TextField(blank=True)
     production_from = models.DateField(null=True, blank=True)
@@ -114,6 +117,8 @@ class Recall(models.Model):
 
     @property
     def units_affected(self):
+        if self.units_affected_fixed is not None:
+            return self.units_affected_fixed
         if self.units_affected_override is not None:
             return self.units_affected_override
         return self.lots_quantity
@@ -135,7 +140,7 @@ class RecallProgress(models.Model):
     """A progress report (召回进展报告) for one period, filed by the producer or an admin.
     Figures are those of the period; the recall keeps the running totals."""
 
-    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="progress_reports")
+    recall = models.ForeignKey(Recall, on_delete=models.PROTECT, related_name="progress_reports")
     period_end = models.DateField()
     recovered = _figure()
     repaired = _figure()
@@ -173,7 +178,7 @@ class RecallProgress(models.Model):
 class RecallObjection(models.Model):
     """The producer's objection to an ordered recall (DESIGN.md §8), and its review."""
 
-    recall = models.OneToOneField(Recall, on_delete=models.CASCADE, related_name="objection")
+    recall = models.OneToOneField(Recall, on_delete=models.PROTECT, related_name="objection")
     reason = models.TextField()
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -30,6 +30,7 @@ COLUMNS = [
     ("input_lot_code", "Input lot code (transformation)"),
     ("input_quantity", "Input quantity"),
     ("depth", "Transformation depth"),
+    ("confirmed", "Custody confirmed"),
 ]
 
 
@@ -66,6 +67,7 @@ def trace_rows(trace):
             "input_lot_code": edge.get("input_lot_code", ""),
             "input_quantity": edge.get("input_quantity", ""),
             "depth": edge["depth"],
+            "confirmed": "yes" if edge["confirmed"] else "no",
         }
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -142,6 +142,19 @@ class Event(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Recorded by a regulator (or an admin) on the party's behalf, not by the party itself.
+    recorded_by_regulator = models.BooleanField(default=False, db_default=False)
+    # A wrong event is never deleted: it is withdrawn (retracted, or declared erroneous by
+    # an EPCIS errorDeclaration), stays listed, and the trace and its figures leave it out.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, db_default="")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -153,7 +166,13 @@ class Event(models.Model):
         verbose_name = _("supply-chain event")
         verbose_name_plural = _("supply-chain events")
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"]),
+            # The few withdrawn events: the trace's anti-join probes this small index.
+            models.Index(
+                fields=["id"], condition=Q(withdrawn_at__isnull=False), name="event_withdrawn"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.event_id}"
@@ -163,7 +182,7 @@ class EventLot(models.Model):
     """One lot line of an event: the lot moved (role `lot`), or an input or output of a
     transformation."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="lines")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="event_lines")
     role = models.CharField(max_length=8, choices=LotRole.choices, default=LotRole.LOT)
     quantity = models.DecimalField(max_digits=14, decimal_places=3)

@@ -14,11 +14,12 @@ bounded by `max_depth`.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.choices import Role
+from core.db import fetchall_prepared
 from core.regions import region_q
 
 from .choices import EventKind, LotRole
@@ -63,7 +64,9 @@ WITH RECURSIVE reach(lot_id, depth) AS (
     FROM reach r
     JOIN traceability_eventlot near ON near.lot_id = r.lot_id AND near.role = %s
     JOIN traceability_eventlot far ON far.event_id = near.event_id AND far.role = %s
-    WHERE r.depth < %s
+    WHERE r.depth < %s AND NOT EXISTS (
+        SELECT 1 FROM traceability_event w WHERE w.id = near.event_id AND w.withdrawn_at IS NOT NULL
+    )
 ),
 reached AS (
     SELECT lot_id, MIN(depth) AS depth FROM reach GROUP BY lot_id
@@ -73,7 +76,7 @@ moves AS (
            e.destination_id, el.lot_id, el.quantity, rd.depth
     FROM reached rd
     JOIN traceability_eventlot el ON el.lot_id = rd.lot_id AND el.role = %s
-    JOIN traceability_event e ON e.id = el.event_id
+    JOIN traceability_event e ON e.id = el.event_id AND e.withdrawn_at IS NULL
 ),
 transforms AS (
     SELECT e.id AS event_pk, e.event_id, e.occurred_at, e.party_id, o.lot_id, o.quantity,
@@ -82,7 +85,7 @@ transforms AS (
     JOIN traceability_eventlot o ON o.lot_id = ro.lot_id AND o.role = %s
     JOIN traceability_eventlot i ON i.event_id = o.event_id AND i.role = %s
     JOIN reached ri ON ri.lot_id = i.lot_id
-    JOIN traceability_event e ON e.id = o.event_id
+    JOIN traceability_event e ON e.id = o.event_id AND e.withdrawn_at IS NULL
 )
 SELECT 'lot', rd.lot_id, rd.depth, CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(128)),
        CAST(NULL AS VARCHAR(16)), CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS BIGINT),
@@ -155,9 +158,7 @@ def lot_trace(*, lot_ids: list[int], direction: str = FORWARD, max_depth: int = 
     if not lot_ids:
         return {**result, "parties": []}
     sql, params = trace_sql(lot_ids=lot_ids, direction=direction, max_depth=max_depth)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    rows = [dict(zip(_COLUMNS, row, strict=True)) for row in fetchall_prepared(sql, params)]
     return _assemble(rows, result)
 
 
@@ -201,11 +202,17 @@ def _assemble(rows, result):
         for party_id, party in sorted(parties.items())
     ]
 
-    edges = [_move_edge(row, lots) for row in moves]
-    edges += [_transform_edge(row, lots) for row in transforms]
+    holders, confirmed = _custody(moves, transforms, lots)
+    edges = [_move_edge(row, lots, confirmed) for row in moves]
+    edges += [_transform_edge(row, lots, confirmed) for row in transforms]
     edges.sort(key=lambda e: (e["date"], e["event_id"], e["lot"], e["from"] or ""))
 
-    quantities = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
+    per_lot = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
+    totals, unconfirmed = defaultdict(Decimal), set()
+    for (party_id, lot_id), quantity in per_lot.items():
+        totals[party_id] += quantity
+        if party_id not in holders[lot_id]:
+            unconfirmed.add(party_id)
     flat = [
         {
             "id": party_id,
@@ -214,18 +221,83 @@ def _assemble(rows, result):
             "kind": parties[party_id]["party_kind"],
             "region": parties[party_id]["region"],
             "quantity": _number(total),
+            "confirmed": party_id not in unconfirmed,
         }
-        for party_id, total in sorted(quantities.items())
+        for party_id, total in sorted(totals.items())
         if party_id in parties
     ]
     return {**result, "nodes": nodes, "edges": edges, "parties": flat}
+
+
+def _custody(moves, transforms, lots):
+    """Who held each lot by production or confirmed custody, and which movements are
+    confirmed (DESIGN.md §5.2).
+
+    A shipment and a receipt of the same lot between the same two parties confirm each
+    other when each was asserted by its own side (the shipment by its source, the receipt
+    by its destination; a receipt naming no source matches any shipment to it). A
+    one-sided claim stays unconfirmed. Events at one party (commission, transform, sell,
+    destroy) are confirmed when that party held the lot (for a transform: its input).
+    Returns ({lot: {party}}, {(event_pk, lot, input lot)} confirmed).
+    """
+    shipped, shipped_to, received, received_any = set(), set(), set(), set()
+    sides = {}
+    for row in moves:
+        lot, kind, party = row["lot_id"], row["kind"], row["party_id"]
+        if kind == EventKind.SHIP:
+            sender, receiver = row["source_id"] or party, row["destination_id"]
+            if party == sender:
+                shipped.add((lot, sender, receiver))
+                shipped_to.add((lot, receiver))
+        elif kind == EventKind.RECEIVE:
+            sender, receiver = row["source_id"], row["destination_id"] or party
+            if party == receiver:
+                (received if sender is not None else received_any).add((lot, sender, receiver))
+        else:
+            continue
+        sides[(row["event_pk"], lot)] = (kind, party, sender, receiver)
+
+    holders = defaultdict(set)
+    for lot_id, lot in lots.items():
+        holders[lot_id].add(lot["producer_id"])
+    confirmed = set()
+    for (event_pk, lot), (kind, party, sender, receiver) in sides.items():
+        if kind == EventKind.SHIP:
+            ok = party == sender and (
+                (lot, sender, receiver) in received or (lot, None, receiver) in received_any
+            )
+        elif sender is not None:
+            ok = party == receiver and (lot, sender, receiver) in shipped
+        else:
+            ok = party == receiver and (lot, receiver) in shipped_to
+        if ok:
+            confirmed.add((event_pk, lot, None))
+            holders[lot].update((sender, receiver))
+
+    # A transform passes custody from its input to its output; chains of them settle in
+    # as many rounds as they are long.
+    pending = list(transforms)
+    while pending:
+        left = [row for row in pending if row["party_id"] not in holders[row["from_lot_id"]]]
+        for row in pending:
+            if row["party_id"] in holders[row["from_lot_id"]]:
+                confirmed.add((row["event_pk"], row["lot_id"], row["from_lot_id"]))
+                holders[row["lot_id"]].add(row["party_id"])
+        if len(left) == len(pending):
+            break
+        pending = left
+    for row in moves:
+        one_party = row["kind"] not in (EventKind.SHIP, EventKind.RECEIVE)
+        if one_party and row["party_id"] in holders[row["lot_id"]]:
+            confirmed.add((row["event_pk"], row["lot_id"], None))
+    return holders, confirmed
 
 
 def _party_key(party_id):
     return f"party:{party_id}" if party_id is not None else None
 
 
-def _move_edge(row, lots):
+def _move_edge(row, lots, confirmed):
     kind = row["kind"]
     if kind in (EventKind.SHIP, EventKind.RECEIVE):
         source = row["source_id"]
@@ -250,10 +322,11 @@ def _move_edge(row, lots):
         "from": _party_key(source),
         "to": _party_key(destination),
         "depth": row["depth"],
+        "confirmed": (row["event_pk"], row["lot_id"], None) in confirmed,
     }
 
 
-def _transform_edge(row, lots):
+def _transform_edge(row, lots, confirmed):
     return {
         "kind": EventKind.TRANSFORM.value,
         "event_id": row["event_id"],
@@ -269,11 +342,12 @@ def _transform_edge(row, lots):
         "from": f"lot:{row['from_lot_id']}",
         "to": f"lot:{row['lot_id']}",
         "depth": row["depth"],
+        "confirmed": (row["event_pk"], row["lot_id"], row["from_lot_id"]) in confirmed,
     }
 
 
 def _received(moves):
-    """Quantity each party received, per lot: its receipts where it recorded them, else
+    """Quantity each party received, by (party, lot): its receipts where it recorded them, else
     what was shipped to it (a shipment and its receipt are one movement, counted once)."""
     receipts, shipped_to = defaultdict(Decimal), defaultdict(Decimal)
     for row in moves:
@@ -281,11 +355,11 @@ def _received(moves):
             receipts[(row["destination_id"] or row["party_id"], row["lot_id"])] += _dec(row)
         elif row["kind"] == EventKind.SHIP and row["destination_id"] is not None:
             shipped_to[(row["destination_id"], row["lot_id"])] += _dec(row)
-    return _per_party(receipts, shipped_to)
+    return _merge(receipts, shipped_to)
 
 
 def _supplied(moves, lots):
-    """Quantity each party supplied, per lot: its shipments (else receipts naming it as the
+    """Quantity each party supplied, by (party, lot): its shipments (else receipts naming it as the
     source); a lot's producer or commissioning party that shipped nothing recorded
     supplied what it commissioned (else the lot's quantity)."""
     shipped, received_from, commissioned = (defaultdict(Decimal) for _ in range(3))
@@ -303,23 +377,13 @@ def _supplied(moves, lots):
     supplied = _merge(shipped, received_from)
     for key, quantity in commissioned.items():
         supplied.setdefault(key, quantity)
-    totals = defaultdict(Decimal)
-    for (party_id, _lot), quantity in supplied.items():
-        totals[party_id] += quantity
-    return totals
+    return supplied
 
 
 def _merge(preferred, fallback):
     merged = dict(fallback)
     merged.update(preferred)
     return merged
-
-
-def _per_party(preferred, fallback):
-    totals = defaultdict(Decimal)
-    for (party_id, _lot), quantity in _merge(preferred, fallback).items():
-        totals[party_id] += quantity
-    return totals
 
 
 def _dec(row):
@@ -351,16 +415,42 @@ def traces_every_lot(user):
 
 
 def lots_traceable_by(user, lot_ids):
-    """Which of `lot_ids` `user` may trace: their own scope, or (regulators) any lot a
-    party of their region produced or held (DESIGN.md §3)."""
+    """Which of `lot_ids` `user` may trace: their own scope (for a regulator, lots their
+    region's parties produced; for an enterprise, its own), or a lot one of those parties
+    held by confirmed custody (DESIGN.md §3, §5.2). A one-sided claim gives no trace."""
     lot_ids = set(lot_ids)
     allowed = set(Lot.objects.restrict(user).filter(id__in=lot_ids).values_list("id", flat=True))
     rest = lot_ids - allowed
     if rest and user.role == Role.REGULATOR and user.region:
-        held = EventLot.objects.filter(lot_id__in=rest).filter(
-            region_q("event__party__region", user.region)
+        held = confirmed_custody(rest).filter(
+            region_q("event__source__region", user.region)
             | region_q("event__destination__region", user.region)
-            | region_q("event__source__region", user.region)
+        )
+        allowed |= set(held.values_list("lot_id", flat=True))
+    elif rest and user.role == Role.ENTERPRISE and user.party_uscc:
+        held = confirmed_custody(rest).filter(
+            Q(event__source__uscc=user.party_uscc) | Q(event__destination__uscc=user.party_uscc)
         )
         allowed |= set(held.values_list("lot_id", flat=True))
     return allowed
+
+
+def confirmed_custody(lot_ids):
+    """The shipment lines of `lot_ids` that a receipt confirms: the shipment asserted by
+    its source, the receipt of the same lot by its destination, naming that source or none
+    (the rule of `_custody`, in SQL). Neither may be withdrawn."""
+    receipt = EventLot.objects.filter(
+        lot_id=OuterRef("lot_id"),
+        role=LotRole.LOT,
+        event__kind=EventKind.RECEIVE,
+        event__withdrawn_at__isnull=True,
+        event__destination_id=OuterRef("event__destination_id"),
+        event__party_id=OuterRef("event__destination_id"),
+    ).filter(Q(event__source_id=OuterRef("event__source_id")) | Q(event__source__isnull=True))
+    return EventLot.objects.filter(
+        lot_id__in=lot_ids,
+        role=LotRole.LOT,
+        event__kind=EventKind.SHIP,
+        event__withdrawn_at__isnull=True,
+        event__party_id=F("event__source_id"),
+    ).filter(Exists(receipt))

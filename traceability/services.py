@@ -157,10 +157,11 @@ def _store(events, actor):
     if not events:
         return []
     recorded_by = actor.pk if getattr(actor, "pk", None) else None
+    on_behalf = _on_behalf(actor)
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                return _copy_events(events, recorded_by)
+                return _copy_events(events, recorded_by, on_behalf)
             rows = [
                 Event(
                     event_id=e["event_id"],
@@ -171,6 +172,7 @@ def _store(events, actor):
                     destination_id=e["destination"],
                     biz_step=e["biz_step"],
                     recorded_by_id=recorded_by,
+                    recorded_by_regulator=on_behalf,
                 )
                 for e in events
             ]
@@ -189,7 +191,13 @@ def _store(events, actor):
         raise Conflict(_("Some of these events were recorded concurrently; retry.")) from exc
 
 
-def _copy_events(events, recorded_by):
+def _on_behalf(actor):
+    """Whether the recorder asserts for someone else's party: any role but the enterprise
+    (which records only its own events) records on the party's behalf."""
+    return getattr(actor, "role", None) != Role.ENTERPRISE
+
+
+def _copy_events(events, recorded_by, on_behalf):
     """PostgreSQL: ids from the sequence in one query, then COPY of events and lines (the
     floor that bench/trace.py measures bulk capture against)."""
     now = timezone.now()
@@ -203,7 +211,7 @@ def _copy_events(events, recorded_by):
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor
         columns = "id, event_id, kind, occurred_at, party_id, source_id, destination_id, "
-        columns += "biz_step, recorded_at, recorded_by_id"
+        columns += "biz_step, recorded_at, recorded_by_id, recorded_by_regulator"
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
                 copy.write_row(
@@ -218,6 +226,7 @@ def _copy_events(events, recorded_by):
                         e["biz_step"],
                         now,
                         recorded_by,
+                        on_behalf,
                     )
                 )
         with raw.copy(f"COPY {line_table} (event_id, lot_id, role, quantity) FROM STDIN") as copy:

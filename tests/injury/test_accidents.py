@@ -1,6 +1,10 @@
 """Mandatory accident reports: deadlines and `late`, alerts, who files, the investigation."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from core.choices import Role, SiteKind
 from core.models import Alert, StateHistory
@@ -404,3 +408,38 @@ def test_a_resolved_full_report_alert_is_not_raised_again(api, regulator):
     Alert.objects.filter(kind="deadline_overdue").update(status="resolved")
     assert run_job("sweep_deadlines")["accident_full_reports_overdue"] == 0
     assert Alert.objects.filter(kind="deadline_overdue").count() == 1
+
+
+def test_a_reporter_cannot_backdate_its_own_report_out_of_lateness(api, enterprise, party):
+    # Filed 60 days after the fire, claiming it was reported two hours after: the legal
+    # report time is when Levee received it, so the report is late.
+    product = ProductFactory(producer=party)
+    occurred = timezone.now() - dt.timedelta(days=60)
+    accident = file(
+        api,
+        enterprise,
+        product=product.pk,
+        reporter="producer",
+        occurred_at=occurred.isoformat(),
+        reported_at=(occurred + dt.timedelta(hours=2)).isoformat(),
+    )
+    assert accident["late"] is True
+    assert abs(parse_datetime(accident["reported_at"]) - timezone.now()) < dt.timedelta(minutes=1)
+    created = StateHistory.objects.get(object_id=str(accident["id"]), from_state=None)
+    assert parse_datetime(created.payload["declared_reported_at"]) == occurred + dt.timedelta(
+        hours=2
+    )
+
+
+def test_a_reporter_clock_a_little_behind_the_server_keeps_its_time(api, enterprise, party):
+    product = ProductFactory(producer=party)
+    sent = timezone.now() - dt.timedelta(minutes=2)
+    accident = file(
+        api,
+        enterprise,
+        product=product.pk,
+        reporter="producer",
+        occurred_at=(sent - dt.timedelta(hours=1)).isoformat(),
+        reported_at=sent.isoformat(),
+    )
+    assert parse_datetime(accident["reported_at"]) == sent

@@ -4,13 +4,12 @@ import datetime as dt
 import math
 
 import pytest
-from django.utils import timezone
 
 from core.choices import Role
 from injury.selectors import injury_estimates, summarise
-from tests.factories import SentinelSiteFactory, UserFactory
+from tests.factories import UserFactory
 
-from .factories import InjuryReportFactory
+from .survey import build_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -19,34 +18,9 @@ MARCH = {"from": "2024-03-01", "to": "2024-03-31"}
 THRESHOLDS = {"min_cases": 20, "min_estimate": 1200, "max_cv": 0.33, "z": 1.96}
 
 
-def at(day, hour=12):
-    return dt.datetime(2024, 3, day, hour, tzinfo=timezone.get_default_timezone())
-
-
 @pytest.fixture
 def survey(db):
-    """Stratum A: a1 (3 toy cases), a2 (1 toy, 1 kettle), a3 (no cases), all weight 10, and
-    a4, no longer active in March; stratum B: b1 alone (2 toy cases, weight 50)."""
-    a1 = SentinelSiteFactory(code="a1", stratum="A", weight=10, region="110105")
-    a2 = SentinelSiteFactory(code="a2", stratum="A", weight=10, region="110108")
-    SentinelSiteFactory(code="a3", stratum="A", weight=10, region="110105")
-    SentinelSiteFactory(
-        code="a4", stratum="A", weight=10, region="110105", active_to=dt.date(2024, 2, 1)
-    )
-    b1 = SentinelSiteFactory(code="b1", stratum="B", weight=50, region="120101")
-    for day in (1, 2, 31):
-        InjuryReportFactory(site=a1, occurred_at=at(day), product_category="toy")
-    InjuryReportFactory(site=a2, occurred_at=at(5), product_category="toy", age=70)
-    InjuryReportFactory(site=a2, occurred_at=at(6), product_category="electric_kettle", age=3)
-    for day in (10, 11):
-        InjuryReportFactory(site=b1, occurred_at=at(day), product_category="toy")
-    # Outside March (Shanghai time): not counted.
-    InjuryReportFactory(site=a1, occurred_at=at(1, 0) - dt.timedelta(minutes=1))
-    InjuryReportFactory(site=b1, occurred_at=at(31, 23) + dt.timedelta(hours=1))
-    # A later re-weighting leaves filed cases as they were.
-    a1.weight = 99
-    a1.save()
-    return {"a1": a1, "a2": a2, "b1": b1}
+    return build_survey()
 
 
 def by_group(rows):
@@ -107,9 +81,11 @@ def test_a_stratum_of_one_site_adds_no_variance(admin_user, survey):
     ]
 
 
-def test_estimates_are_one_query(admin_user, survey, django_assert_num_queries):
+def test_estimates_are_two_queries_the_sites_and_one_pass_over_the_reports(
+    admin_user, survey, django_assert_num_queries
+):
     for group_by in ("product_category", "body_part", "mechanism", "age_band", "sex", "region"):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             injury_estimates(
                 user=admin_user,
                 group_by=group_by,

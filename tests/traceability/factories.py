@@ -43,5 +43,17 @@ def ship(lot, quantity, source, destination, days_ago=10):
     )
 
 
+def receive(lot, quantity, source, destination, days_ago=9):
+    """`destination`'s own receipt of what `source` shipped."""
+    return make_event(
+        EventKind.RECEIVE,
+        destination,
+        lots=[(lot, quantity)],
+        source=source,
+        destination=destination,
+        days_ago=days_ago,
+    )
+
+
 def transform(party, inputs, outputs, days_ago=10):
     return make_event(EventKind.TRANSFORM, party, inputs=inputs, outputs=outputs, days_ago=days_ago)

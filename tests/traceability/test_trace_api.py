@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import LotFactory, PartyFactory, ProductFactory
 
-from .factories import ship
+from .factories import receive, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_forward_trace_shows_the_whole_chain_across_regions(api, regulator, chai
     body = response.json()
     assert {p["name"]: p["quantity"] for p in body["parties"]} == {"Mill": 400, "Shop": 600}
     shop = next(p for p in body["parties"] if p["name"] == "Shop")
-    assert set(shop) == {"id", "uscc", "name", "kind", "region", "quantity"}
+    assert set(shop) == {"id", "uscc", "name", "kind", "region", "quantity", "confirmed"}
     assert shop["region"] == "310000"
 
 
@@ -40,6 +40,9 @@ def test_regulator_may_trace_a_lot_held_in_their_region(api, regulator, regulato
     assert api.as_(regulator_other).get(_url(chain["cake"])).status_code == 200
     beijing_shop = PartyFactory(region="110105", kind="retailer")
     ship(chain["cake"], 5, chain["retailer"], beijing_shop)
+    # custody is confirmed only once the shop says it received what the retailer shipped
+    assert api.as_(regulator).get(_url(chain["cake"])).status_code == 404
+    receive(chain["cake"], 5, chain["retailer"], beijing_shop)
     assert api.as_(regulator).get(_url(chain["cake"])).status_code == 200
 
 

@@ -183,6 +183,9 @@ class EventSerializer(serializers.ModelSerializer):
     lots = EventLineSerializer(many=True, required=False)
     inputs = EventLineSerializer(many=True, required=False)
     outputs = EventLineSerializer(many=True, required=False)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, allow_null=True, help_text="Username."
+    )
 
     class Meta:
         model = Event
@@ -199,8 +202,19 @@ class EventSerializer(serializers.ModelSerializer):
             "inputs",
             "outputs",
             "recorded_at",
+            "recorded_by",
+            "recorded_by_regulator",
+            "withdrawn_at",
+            "withdrawal_reason",
         ]
-        read_only_fields = ["id", "recorded_at"]
+        read_only_fields = [
+            "id",
+            "recorded_at",
+            "recorded_by",
+            "recorded_by_regulator",
+            "withdrawn_at",
+            "withdrawal_reason",
+        ]
 
     def to_representation(self, instance):
         lines = {LotRole.LOT: [], LotRole.INPUT: [], LotRole.OUTPUT: []}
@@ -219,6 +233,11 @@ class EventSerializer(serializers.ModelSerializer):
             "inputs": lines[LotRole.INPUT],
             "outputs": lines[LotRole.OUTPUT],
             "recorded_at": serializers.DateTimeField().to_representation(instance.recorded_at),
+            "recorded_by": instance.recorded_by.username if instance.recorded_by else None,
+            "recorded_by_regulator": instance.recorded_by_regulator,
+            "withdrawn_at": instance.withdrawn_at
+            and serializers.DateTimeField().to_representation(instance.withdrawn_at),
+            "withdrawal_reason": instance.withdrawal_reason,
         }
 
 
@@ -259,6 +278,9 @@ TraceEdgeSerializer = type(
         "from": serializers.CharField(allow_null=True, help_text="Node key, e.g. party:3"),
         "to": serializers.CharField(allow_null=True, help_text="Node key, e.g. lot:12"),
         "depth": serializers.IntegerField(),
+        "confirmed": serializers.BooleanField(
+            help_text="Custody confirmed: both sides recorded this movement (DESIGN.md §5.2)."
+        ),
         "__module__": __name__,
     },
 )
@@ -271,6 +293,9 @@ class TracePartySerializer(serializers.Serializer):
     kind = serializers.CharField()
     region = serializers.CharField()
     quantity = serializers.FloatField()
+    confirmed = serializers.BooleanField(
+        help_text="Every movement counted in `quantity` is confirmed by both sides."
+    )
 
 
 class TraceSerializer(serializers.Serializer):

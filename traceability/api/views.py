@@ -178,7 +178,7 @@ class EventViewSet(
     """Supply-chain events after GS1 EPCIS 2.0. Re-sending an event_id returns the stored
     event (200) and records nothing."""
 
-    queryset = Event.objects.prefetch_related("lines")
+    queryset = Event.objects.select_related("recorded_by").prefetch_related("lines")
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     write_roles = WRITERS
