@@ -69,7 +69,7 @@ def server_error(request):
     so the exception is still in sys.exc_info()."""
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         response = _api_error(
-            503, "database_unavailable", "The database is unavailable; retry shortly."
+            503, "database_unavailable", _("The database is unavailable; retry shortly.")
         )
         response["Retry-After"] = "5"
         return response

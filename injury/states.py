@@ -1,5 +1,7 @@
 """The accident investigation: reported -> investigating -> concluded (DESIGN.md §7)."""
 
+from django.utils.translation import gettext as _
+
 from core.choices import Role
 from core.exceptions import ApplicationError
 from core.states import StateMachine, Transition
@@ -10,14 +12,14 @@ from .choices import AccidentState, RootCause
 def _has_experts(accident, actor, payload):
     experts = payload.get("experts")
     if not experts:
-        raise ApplicationError("An investigation needs at least one expert.", attr="experts")
+        raise ApplicationError(_("An investigation needs at least one expert."), attr="experts")
 
 
 def _has_conclusion(accident, actor, payload):
     if not (payload.get("findings") or "").strip():
-        raise ApplicationError("A conclusion needs findings.", attr="findings")
+        raise ApplicationError(_("A conclusion needs findings."), attr="findings")
     if payload.get("root_cause") not in RootCause.values:
-        raise ApplicationError("A conclusion needs a root cause.", attr="root_cause")
+        raise ApplicationError(_("A conclusion needs a root cause."), attr="root_cause")
 
 
 accident_machine = StateMachine(
