@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sampling",
     "injury",
     "risk",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,7 @@ CELERY_BEAT_SCHEDULE = {
             "sweep_deadlines": 900,
             "detect_injury_signals": 3600,
             "detect_nonconformance_clusters": 3600,
+            "detect_complaint_clusters": 3600,
             "check_recall_progress": 3600,
             "purge_idempotency_keys": 3600,
         },
@@ -202,7 +204,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.LeveeAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/min",
+        # Filing a complaint without an account, per address (DESIGN.md §4, §7).
+        "public_complaints": env.str("LEVEE_COMPLAINT_RATE", default="10/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
 }
 if DEBUG:
@@ -262,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "recalls.choices.RecallState",
         "RecallKindEnum": "recalls.choices.RecallKind",
         "SampleStateEnum": "sampling.choices.SampleState",
+        "TaskStateEnum": "sampling.choices.TaskState",
         "SampleConclusionEnum": "sampling.choices.Conclusion",
         "DispositionMeasureEnum": "sampling.choices.Measure",
         "DeliveryStatusEnum": "core.choices.DeliveryStatus",
@@ -428,3 +435,6 @@ LEVEE_RULES = {
     },
 }
 LEVEE_RULES_OVERRIDE = env.json("LEVEE_RULES_JSON", default={})
+# The key of the hash that keeps a complainant's contact (risk.services.contact_hash);
+# changing it makes earlier complaints unmatched for de-duplication, nothing else.
+LEVEE_CONTACT_HASH_KEY = env.str("LEVEE_CONTACT_HASH_KEY", default="") or f"contact:{SECRET_KEY}"

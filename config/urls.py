@@ -14,9 +14,13 @@ api_v1 = [
     path("traceability/", include("traceability.api.urls")),
     path("recalls/", include("recalls.api.urls")),
     path("public/", include("recalls.api.public_urls")),
+    path("public/", include("sampling.api.public_urls")),
     path("sampling/", include("sampling.api.urls")),
     path("injury/", include("injury.api.urls")),
     path("risk/", include("risk.api.urls")),
+    path("complaints/", include("risk.api.complaint_urls")),
+    path("public/", include("risk.api.public_urls")),
+    path("public/", include("portal.api.public_urls")),
 ]
 
 urlpatterns = [

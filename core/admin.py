@@ -39,6 +39,14 @@ class SentinelSiteAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class KeptOnRecordMixin:
+    """Records that are never hard-deleted (DESIGN.md §5.2): no delete view, no bulk
+    delete action, for superusers too."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
@@ -65,7 +73,7 @@ class StateHistoryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "severity", "status", "region", "subject"]
     list_filter = ["kind", "severity", "status"]
     search_fields = ["subject", "message", "dedup_key"]
@@ -89,7 +97,9 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AlertSubscription)
-class AlertSubscriptionAdmin(admin.ModelAdmin):
+class AlertSubscriptionAdmin(KeptOnRecordMixin, admin.ModelAdmin):
+    """A subscription is switched off (`active`), never deleted: its deliveries stay."""
+
     list_display = ["id", "name", "url", "active", "kinds", "regions", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
@@ -106,7 +116,7 @@ class AlertDeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "alert",

@@ -47,6 +47,8 @@ class AlertKind(models.TextChoices):
         pgettext_lazy("AlertKind", "Non-conformance cluster"),
     )
     RISK_MEASURE = "risk_measure", pgettext_lazy("AlertKind", "Risk measure")
+    CASE_HANDED_OVER = "case_handed_over", pgettext_lazy("AlertKind", "Case handed over")
+    COMPLAINT_CLUSTER = "complaint_cluster", pgettext_lazy("AlertKind", "Complaint cluster")
 
 
 class DeliveryStatus(models.TextChoices):

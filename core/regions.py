@@ -47,6 +47,25 @@ def covers(region, code):
     return bool(region) and bool(code) and code.startswith(region_prefix(region))
 
 
+def ancestors(code):
+    """The regions that cover `code`: itself, its city, its province and the nation."""
+    if not code or code == NATIONAL:
+        return [NATIONAL]
+    chain = [code, code[:4] + "00", code[:2] + "0000", NATIONAL]
+    return list(dict.fromkeys(c for c in chain if covers(c, code)))
+
+
+def level_of(code):
+    """The administrative level of a region code: national, provincial, municipal, county."""
+    if code == NATIONAL:
+        return "national"
+    if code[2:] == "0000":
+        return "provincial"
+    if code[4:] == "00":
+        return "municipal"
+    return "county"
+
+
 def region_q(path, region):
     """A filter matching rows whose region field at `path` lies within `region`."""
     prefix = region_prefix(region)

@@ -5,6 +5,7 @@ A model declares, in `scope`, the field paths that tie one of its rows to a user
 scope are invisible to them (the API answers 404), never merely read-only.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -22,9 +23,22 @@ class Scope:
     site: tuple[str, ...] = ()  # paths to a core.SentinelSite (sentinel)
     # Roles besides admin that may see rows at all; None: every role with a path above.
     roles: frozenset[str] | None = None
+    # extra(user) -> Q or None: rows a rule beyond the paths above opens to the user (OR-ed).
+    extra: Callable | None = None
+    # False when every path is a forward relation, so OR-ing them never repeats a row.
+    fans_out: bool = True
 
     def q_for(self, user, action="view"):
         """The filter for `user`, or None when they see nothing."""
+        q = self._paths_q(user)
+        if q == Q() or self.extra is None or not getattr(user, "is_authenticated", False):
+            return q
+        more = self.extra(user)
+        if more is None:
+            return q
+        return more if q is None else q | more
+
+    def _paths_q(self, user):
         role = getattr(user, "role", None)
         if not getattr(user, "is_authenticated", False) or not role:
             return None
@@ -64,4 +78,4 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         qs = self.filter(q)
         # OR across joined paths may repeat rows.
-        return qs.distinct() if len(q) > 1 else qs
+        return qs.distinct() if len(q) > 1 and self.model.scope.fans_out else qs

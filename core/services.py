@@ -164,5 +164,8 @@ def subscription_update(*, subscription, **fields):
 
 
 def subscription_delete(*, subscription):
-    """Delete a subscription with its deliveries (pending ones are no longer wanted)."""
-    subscription.delete()
+    """A deleted subscription is deactivated: no alert reaches it any more, and its
+    deliveries stay on record (delivery history is never deleted)."""
+    subscription.active = False
+    subscription.save(update_fields=["active"])
+    return subscription

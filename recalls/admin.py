@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin import KeptOnRecordMixin
 from core.exceptions import ApplicationError
 from core.models import StateHistory
 
@@ -120,7 +121,7 @@ def _transition_action(action_name):
 
 
 @admin.register(Recall)
-class RecallAdmin(admin.ModelAdmin):
+class RecallAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     form = RecallForm
     change_form_template = "admin/recalls/recall/change_form.html"
     list_display = [

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
-from core.exceptions import ApplicationError, Conflict, NotFound
+from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.models import Alert
 from core.rules import rule
 from core.services import alert_raise
 from core.workdays import due_after
-from traceability.models import Party
+from traceability.models import Lot, Party
 
 from .choices import ObjectionOutcome, RecallKind, RecallState
 from .models import FIGURES, Recall, RecallObjection, RecallProgress
@@ -124,14 +124,37 @@ def recall_open_draft(
     return recall_insert(recall=recall, actor=actor, lots=lots, source=source)
 
 
+def _check_visible_lots(actor, lots):
+    """Lots outside the actor's scope are refused by id, never named by their code."""
+    if actor is None or actor.is_levee_admin or not lots:
+        return
+    ids = [lot.pk for lot in lots]
+    visible = set(Lot.objects.restrict(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    unseen = [str(pk) for pk in ids if pk not in visible]
+    if unseen:
+        raise ApplicationError(f"No such lots: {', '.join(unseen)}.", attr="lots")
+
+
+def _check_enterprise_kind(actor, kind):
+    """An enterprise opens and edits voluntary recalls of its own products only (DESIGN.md
+    §7); an ordered recall's plan is the regulator's."""
+    if getattr(actor, "role", None) == Role.ENTERPRISE and kind != RecallKind.VOLUNTARY:
+        raise PermissionDenied("An enterprise opens and edits voluntary recalls only.")
+
+
 def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
-    """A recall opened through the API: regulators only for producers of their region."""
+    """A recall opened through the API: regulators for producers of their region, an
+    enterprise (a voluntary recall, 主动召回) for its own products."""
+    if getattr(actor, "role", None) == Role.ENTERPRISE:
+        fields.setdefault("kind", RecallKind.VOLUNTARY)
+        _check_enterprise_kind(actor, fields["kind"])
     if (
         actor is not None
         and not actor.is_levee_admin
         and not Party.objects.restrict(actor).filter(pk=producer.pk).exists()
     ):
-        raise ApplicationError(_("No such party in your region."), attr="producer")
+        raise ApplicationError(_("No such party in your scope."), attr="producer")
+    _check_visible_lots(actor, list(lots))
     recall = Recall(producer=producer, units_affected_override=units_affected, **fields)
     return recall_insert(recall=recall, actor=actor, lots=lots)
 
@@ -151,6 +174,8 @@ def recall_update(*, recall, actor, lots=None, **fields):
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if recall.state != RecallState.DRAFT:
             raise _not_draft(recall, _("the plan can be edited"))
+        _check_enterprise_kind(actor, recall.kind)
+        _check_enterprise_kind(actor, fields.get("kind", recall.kind))
         if "units_affected" in fields:
             recall.units_affected_override = fields.pop("units_affected")
         for name, value in fields.items():
@@ -162,6 +187,7 @@ def recall_update(*, recall, actor, lots=None, **fields):
         _check_period(recall.production_from, recall.production_to)
         if lots is not None:
             lots = list(lots)
+            _check_visible_lots(actor, lots)
             _check_lots(recall.producer, lots)
             _default_category(recall, lots)
             recall.lots.set(lots)
@@ -177,6 +203,10 @@ def recall_transition(*, recall, action, actor, payload=None):
     def effect(locked):
         if action == "submit_plan":
             locked.plan_submitted_at = now
+            # The figures of the recall count against the units affected as submitted.
+            locked.units_affected_fixed = locked.units_affected
+        elif action == "return_plan":
+            locked.units_affected_fixed = None
         elif action == "approve":
             locked.approved_at = now
             locked.announce_due_at = _deadline(locked, "announce_due", now)
@@ -260,8 +290,8 @@ def recall_report_progress(
             if total > units:
                 raise ApplicationError(
                     _(
-                        "Cumulative %(figure)s would be %(total)s, more "
-                        "than the %(units)s units affected."
+                        "Cumulative %(figure)s would be %(total)s, more than the %(units)s "
+                        "units affected."
                     )
                     % {
                         "figure": name,

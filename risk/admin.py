@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import RiskAssessment
+from .models import Complaint, RiskAssessment
 
 
 @admin.register(RiskAssessment)
@@ -44,3 +44,45 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # created through the API, where the matrix evaluates the scenario
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """Complaints are filed through the API (which matches the product, masks personal
+    data and hashes the contact); here they are read and their coding corrected."""
+
+    list_display = [
+        "receipt_no",
+        "channel",
+        "received_at",
+        "region",
+        "category",
+        "brand",
+        "model",
+        "gtin",
+        "product",
+        "lot",
+        "duplicate_of",
+    ]
+    list_filter = ["channel", "category"]
+    search_fields = ["receipt_no", "gtin", "brand", "model", "product_name", "lot_code"]
+    date_hierarchy = "received_at"
+    list_select_related = ["product", "lot"]
+    raw_id_fields = ["product", "lot", "duplicate_of"]
+    readonly_fields = [
+        "receipt_no",
+        "channel",
+        "received_at",
+        "narrative",
+        "contact_hash",
+        "duplicate_of",
+        "filed_by",
+        "created_at",
+    ]
+    exclude = ["request_key", "request_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

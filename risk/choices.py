@@ -3,7 +3,14 @@ from django.utils.translation import pgettext_lazy
 
 from recalls.choices import RiskLevel  # one set of levels for recalls and assessments
 
-__all__ = ["AssessmentState", "Measure", "RiskLevel", "SubjectKind"]
+__all__ = [
+    "AssessmentState",
+    "ComplaintChannel",
+    "ComplaintProblem",
+    "Measure",
+    "RiskLevel",
+    "SubjectKind",
+]
 
 
 class SubjectKind(models.TextChoices):
@@ -22,3 +29,21 @@ class Measure(models.TextChoices):
 class AssessmentState(models.TextChoices):
     ASSESSED = "assessed", pgettext_lazy("AssessmentState", "Assessed")
     DECIDED = "decided", pgettext_lazy("AssessmentState", "Decided")
+
+
+class ComplaintChannel(models.TextChoices):
+    HOTLINE_12315 = "hotline_12315", pgettext_lazy("ComplaintChannel", "12315 hotline")
+    WEB = "web", pgettext_lazy("ComplaintChannel", "Web")
+    PLATFORM = "platform", pgettext_lazy("ComplaintChannel", "Platform")
+    REGULATOR = "regulator", pgettext_lazy("ComplaintChannel", "Regulator")
+
+
+class ComplaintProblem(models.TextChoices):
+    INJURY = "injury", pgettext_lazy("ComplaintProblem", "Injury")
+    FIRE = "fire", pgettext_lazy("ComplaintProblem", "Fire")
+    ELECTRIC_SHOCK = "electric_shock", pgettext_lazy("ComplaintProblem", "Electric shock")
+    CHEMICAL = "chemical", pgettext_lazy("ComplaintProblem", "Chemical")
+    CHOKING = "choking", pgettext_lazy("ComplaintProblem", "Choking")
+    QUALITY_DEFECT = "quality_defect", pgettext_lazy("ComplaintProblem", "Quality defect")
+    LABELLING = "labelling", pgettext_lazy("ComplaintProblem", "Labelling")
+    OTHER = "other", pgettext_lazy("ComplaintProblem", "Other")

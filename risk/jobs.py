@@ -1,7 +1,8 @@
-"""The scheduled risk-alert jobs (DESIGN.md §7): `detect_injury_signals` and
-`detect_nonconformance_clusters`. Each runs under celery beat through core.jobs (which
-holds a lock so two beat instances never run one at once), or by hand with
-`python manage.py run_job NAME`; each is idempotent through the alerts' dedup_key.
+"""The scheduled risk-alert jobs (DESIGN.md §7): `detect_injury_signals`,
+`detect_nonconformance_clusters` and `detect_complaint_clusters`. Each runs under celery
+beat through core.jobs (which holds a lock so two beat instances never run one at once),
+or by hand with `python manage.py run_job NAME`; each is idempotent through the alerts'
+dedup_key.
 
 The counting is done by PostgreSQL (GROUP BY over the reports or samples of the window);
 Python only sees one row per (province, category, day) or per (province, category,
@@ -58,6 +59,19 @@ come from at least `min_regions` (3) distinct task regions, or number at least
 per subject). A producer's cluster goes to the producer's region; a category's to the
 smallest region covering every sample's task region (a province, or national, 000000).
 Parameters: LEVEE_RULES["risk"]["clusters"].
+
+detect_complaint_clusters
+=========================
+Series: counted complaints (repeats by one contact about one product left out) per day,
+for each matched product and for each brand (upper-cased) x category, nationwide: a
+product is sold everywhere, and a cluster spread thin over provinces is still one. The
+day evaluated is yesterday. Method: EARS C1/C2/C3 as above, with the same parameters
+and its own minimum count (`min_count`, 5). Alert `complaint_cluster`, one per subject
+and ISO week, ever (a resolved one is not raised again that week): dedup_key
+`complaint_cluster:product:{id}:{year}-W{week}` or
+`complaint_cluster:brand:{BRAND}:{category}:{year}-W{week}`. A product's cluster goes to
+its producer's region; a brand's to the smallest region covering the day's complaints.
+Parameters: LEVEE_RULES["risk"]["complaints"] over LEVEE_RULES["risk"]["signals"].
 """
 
 import datetime as dt
@@ -68,13 +82,13 @@ from collections import defaultdict
 import structlog
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import Substr, Trim, TruncDate, Upper
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity
 from core.jobs import job
 from core.rules import rule
-from core.services import alert_raise
+from core.services import alert_dedup_keys_raised, alert_raise
 
 log = structlog.get_logger(__name__)
 
@@ -94,6 +108,8 @@ DEFAULTS = {
         "chi2_min": 4.0,
     },
     "clusters": {"window_days": 90, "min_regions": 3, "min_samples": 5},
+    # Complaint clusters use the EARS parameters of "signals", overridden by these.
+    "complaints": {"min_count": 5},
 }
 
 
@@ -515,3 +531,124 @@ def _clusters(failing, kind, field, p):
         )
         raised += alert is not None
     return {f"{kind}_clusters": flagged, f"{kind}_raised": raised}
+
+
+# --- Complaint clusters
+
+
+def complaint_series(day, p):
+    """Daily counts of counted complaints per matched product and per brand x category
+    (brand upper-cased, blanks left out), over the days EARS needs up to `day`:
+    ({("product", id): {day: n}}, {("brand", BRAND, category): {day: n}})."""
+    from .selectors import counted_complaints
+
+    span = p["baseline_days"] + p["c2_lag_days"] + 2
+    since, until = _bounds(day - dt.timedelta(days=span), day)
+    tz = timezone.get_current_timezone()
+    complaints = (
+        counted_complaints()
+        .filter(received_at__gte=since, received_at__lt=until)
+        .annotate(day=TruncDate("received_at", tzinfo=tz), brand_key=Upper(Trim("brand")))
+        .order_by()
+    )
+    series = defaultdict(dict)
+    by_product = (
+        complaints.filter(product__isnull=False)
+        .values_list("product_id", "day")
+        .annotate(n=Count("id"))
+    )
+    for product_id, day_, n in by_product:
+        series[("product", product_id)][day_] = n
+    by_brand = (
+        complaints.exclude(brand_key="")
+        .values_list("brand_key", "category", "day")
+        .annotate(n=Count("id"))
+    )
+    for brand, category, day_, n in by_brand:
+        series[("brand", brand, category)][day_] = n
+    return series
+
+
+def _cluster_subject(key, day):
+    """Region, label and payload fields of a cluster's subject."""
+    from traceability.models import Product
+
+    from .selectors import counted_complaints
+
+    since, until = _bounds(day, day)
+    if key[0] == "product":
+        product = Product.objects.select_related("producer").get(pk=key[1])
+        return (
+            product.producer.region,
+            f"{product} ({product.producer.name})",
+            {"product": product.pk, "category": product.category, "brand": product.brand},
+        )
+    _, brand, category = key
+    regions = list(
+        counted_complaints()
+        .filter(received_at__gte=since, received_at__lt=until, category=category)
+        .annotate(brand_key=Upper(Trim("brand")))
+        .filter(brand_key=brand)
+        .values_list("region", flat=True)
+        .distinct()
+    )
+    return covering_region(regions), f"{brand} {category}", {"brand": brand, "category": category}
+
+
+@job("detect_complaint_clusters")
+def detect_complaint_clusters(as_of=None):
+    """Complaints about one product, or one brand in one category, rising above their
+    baseline (EARS C1/C2/C3 as for injury signals, with their own minimum count);
+    raises one complaint_cluster alert per subject and ISO week, ever."""
+    p = {**params("signals"), **params("complaints")}
+    day = as_of or timezone.localdate() - dt.timedelta(days=1)
+    year, week, _ = day.isocalendar()
+    series = complaint_series(day, p)
+    flagged = []
+    for key, counts in sorted(series.items(), key=lambda item: tuple(map(str, item[0]))):
+        if counts.get(day, 0) < p["min_count"]:
+            continue
+        figures = ears(counts, day, p)
+        if figures["fired"]:
+            subject = ":".join(str(part) for part in key)
+            flagged.append((key, f"complaint_cluster:{subject}:{year}-W{week:02d}", figures))
+    seen = alert_dedup_keys_raised([dedup_key for _, dedup_key, _ in flagged])
+    raised = 0
+    with transaction.atomic():  # every alert with its history and deliveries, one commit
+        for key, dedup_key, figures in flagged:
+            if dedup_key in seen:
+                continue
+            region, label, subject = _cluster_subject(key, day)
+            alert = alert_raise(
+                kind=AlertKind.COMPLAINT_CLUSTER,
+                dedup_key=dedup_key,
+                message=(
+                    f"{figures['count']} complaints about {label} on {day.isoformat()}, above "
+                    f"the 7-day baseline of {figures['c1_baseline_mean']:.1f} "
+                    f"({', '.join(figures['fired'])})"
+                ),
+                region=region,
+                severity=AlertSeverity.HIGH,
+                subject_label=label,
+                payload={
+                    "method": "ears",
+                    "group": key[0],
+                    **subject,
+                    "day": day.isoformat(),
+                    "week": f"{year}-W{week:02d}",
+                    **figures,
+                    "parameters": {
+                        k: p[k]
+                        for k in (
+                            "baseline_days",
+                            "c2_lag_days",
+                            "sigma_floor",
+                            "ears_threshold",
+                            "c3_threshold",
+                            "min_count",
+                        )
+                    },
+                },
+            )
+            raised += alert is not None
+    return {"series": len(series), "flagged": len(flagged), "raised": raised}

@@ -7,7 +7,13 @@ from core.models import RegionField
 from core.scoping import RestrictedQuerySet, Scope
 from core.validators import validate_category
 
-from .choices import AssessmentState, Measure, RiskLevel, SubjectKind
+from .choices import (
+    AssessmentState,
+    ComplaintChannel,
+    Measure,
+    RiskLevel,
+    SubjectKind,
+)
 
 
 class RiskAssessment(models.Model):
@@ -121,3 +127,62 @@ class RiskAssessment(models.Model):
         if self.product_id:
             return str(self.product)
         return self.category
+
+
+class Complaint(models.Model):
+    """A consumer complaint about a product (DESIGN.md §7, 消费投诉). The product is recorded
+    as printed on it and matched to a stored product and lot where they exist. No name,
+    phone or ID of the consumer is stored: a contact, when given, is kept only as a keyed
+    hash (HMAC-SHA256) so that repeated complaints by one person can be told apart."""
+
+    receipt_no = models.CharField(max_length=32, unique=True)
+    channel = models.CharField(max_length=16, choices=ComplaintChannel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    region = RegionField()
+    category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
+    product_name = models.CharField(max_length=200, blank=True)
+    brand = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    gtin = models.CharField("GTIN", max_length=14, blank=True, db_index=True)
+    lot_code = models.CharField(max_length=64, blank=True)
+    product = models.ForeignKey(
+        "traceability.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    problem = models.JSONField(default=list, help_text="Codes of risk.choices.ComplaintProblem")
+    narrative = models.TextField(blank=True)
+    contact_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # An earlier complaint by the same contact about the same product: kept, not counted.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A public filing's Idempotency-Key (hashed) and the hash of its body, for replays.
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope(region=("region",), roles=frozenset({"regulator"}))
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["product", "received_at"]),
+            models.Index(fields=["category", "received_at"]),
+        ]
+
+    def __str__(self):
+        return self.receipt_no

@@ -9,6 +9,11 @@ class TaskLevel(models.TextChoices):
     COUNTY = "county", pgettext_lazy("TaskLevel", "County")
 
 
+class TaskState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("TaskState", "Open")
+    PUBLISHED = "published", pgettext_lazy("TaskState", "Published")
+
+
 # Higher rank: a higher level of task (the no-repeat rule of DESIGN.md §8 compares them).
 LEVEL_RANK = {
     TaskLevel.NATIONAL: 4,

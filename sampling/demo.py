@@ -6,8 +6,10 @@ import datetime as dt
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
-from core.demo import CHAOYANG, LAB_CODE
+from core.demo import BEIJING, CHAOYANG, LAB_CODE, SHANGHAI, password_for
 from core.models import Lab, User
+from core.regions import NATIONAL
+from core.services import user_upsert
 from traceability.models import Lot, Party, Product
 
 from . import services
@@ -48,11 +50,11 @@ def _uscc(region, serial):
     return body + uscc_number.calc_check_digit(body)
 
 
-def _party(serial, name, kind):
+def _party(serial, name, kind, region=CHAOYANG):
     # The traceability demo's parties when it ran (same USCCs), else our own.
     return Party.objects.get_or_create(
-        uscc=_uscc(CHAOYANG, serial),
-        defaults={"name": name, "kind": kind, "region": CHAOYANG, "address": name},
+        uscc=_uscc(region, serial),
+        defaults={"name": name, "kind": kind, "region": region, "address": name},
     )[0]
 
 
@@ -68,10 +70,12 @@ def _tasks(regulator):
         "standard": "GB 4706.19-2008",
         "created_by": regulator,
     }
+    # Chaoyang's own (district-level) tasks: one level, so that no one of them covers the
+    # products of another (Product Quality Law art. 15).
     specs = {
-        "standard": ("demo-bj-kettle", "朝阳区电热水壶监督抽查", TaskLevel.MUNICIPAL),
+        "standard": ("demo-bj-kettle", "朝阳区电热水壶监督抽查", TaskLevel.COUNTY),
         "rapid": ("demo-bj-kettle-rapid", "朝阳区电热水壶现场快检", TaskLevel.COUNTY),
-        "online": ("demo-bj-kettle-online", "电热水壶网络购样抽查", TaskLevel.PROVINCIAL),
+        "online": ("demo-bj-kettle-online", "朝阳区电热水壶网络购样抽查", TaskLevel.COUNTY),
     }
     tasks = {}
     for key, (code, title, level) in specs.items():
@@ -132,7 +136,7 @@ def seed():
             **lot_args,
         )
         _advance(sample, state, conclusion, inspector, lab, regulator, objector)
-    return []
+    return _national(inspector=inspector, lab=lab, regulator=regulator, shop=shop)
 
 
 def _advance(sample, state, conclusion, inspector, lab, regulator, objector):
@@ -180,3 +184,145 @@ def _advance(sample, state, conclusion, inspector, lab, regulator, objector):
         measures=[{"measure": "take_down"}, {"measure": "recall"}, {"measure": "rectify"}],
         note="责令下架、召回并整改",
     )
+
+
+# --- A national task, allocated to two provinces (DESIGN.md §6.1) -------------------------
+
+PUDONG = "310115"
+NATIONAL_TASK = "demo-samr-ebike-charger"
+SH_LAB_CODE = "lab-sh-01"
+# key: (province share, inspector, producer, shop, conclusion)
+NATIONAL_SAMPLES = [
+    ("bj-conforming", BEIJING, "inspector", "bj", "bj", "conforming"),
+    ("bj-handed-over", BEIJING, "inspector", "sh", "bj", "nonconforming"),
+    ("sh-conforming", SHANGHAI, "inspector_pd", "sh", "sh", "conforming"),
+]
+
+
+def _national_people():
+    Lab.objects.update_or_create(
+        code=SH_LAB_CODE,
+        defaults={"name": "上海市质量监督检验技术研究院", "region": SHANGHAI},
+    )
+    accounts = [
+        ("samr", "regulator", {"region": NATIONAL}),
+        ("inspector_pd", "inspector", {"region": PUDONG}),
+        ("lab_sh", "lab", {"lab_code": SH_LAB_CODE}),
+    ]
+    people = {}
+    for username, role, links in accounts:
+        people[username] = user_upsert(
+            username=username, role=role, password=password_for(username), **links
+        )
+    return people, [(username, password_for(username)) for username, _, _ in accounts]
+
+
+def _national(*, inspector, lab, regulator, shop):
+    """SAMR's national task, allocated to Beijing and Shanghai, sampled by district
+    inspectors; a Shanghai charger sampled in Chaoyang fails, is handed over to Pudong and
+    disposed of there; then the results are published."""
+    people, logins = _national_people()
+    samr = people["samr"]
+    regulator_sh = User.objects.get(username="regulator_sh")
+    task = Task.objects.filter(code=NATIONAL_TASK).first()
+    if task is None:
+        today = timezone.localdate()
+        task = services.task_create(
+            actor=samr,
+            code=NATIONAL_TASK,
+            title="2026年电动自行车充电器产品质量国家监督抽查",
+            level=TaskLevel.NATIONAL,
+            region=NATIONAL,
+            category="electric_bicycle",
+            lab=Lab.objects.get(code=LAB_CODE),
+            starts_on=today - dt.timedelta(days=60),
+            ends_on=today + dt.timedelta(days=120),
+            standard="GB 42295-2022",
+            quota=6,
+        )
+    if not task.children.exists():
+        services.task_allocate(
+            task=task,
+            actor=samr,
+            allocations=[
+                {"region": BEIJING, "quota": 3, "lab": Lab.objects.get(code=LAB_CODE)},
+                {"region": SHANGHAI, "quota": 3, "lab": Lab.objects.get(code=SH_LAB_CODE)},
+            ],
+        )
+    parties = {
+        ("producer", "bj"): _party(11, "北京朝阳迅能电源有限公司", "producer"),
+        ("producer", "sh"): _party(12, "上海浦东申驰电器有限公司", "producer", PUDONG),
+        ("shop", "bj"): shop,
+        ("shop", "sh"): _party(13, "浦东新区电动车商行", "retailer", PUDONG),
+    }
+    users = {"inspector": inspector, "inspector_pd": people["inspector_pd"]}
+    labs = {BEIJING: lab, SHANGHAI: people["lab_sh"]}
+    for offset, (key, province, who, made_by, sold_at, conclusion) in enumerate(NATIONAL_SAMPLES):
+        note = f"demo:national:{key}"
+        if Sample.objects.filter(note=note).exists() or task.state != "open":
+            continue
+        share = task.children.get(region=province)
+        sample = services.sample_create(
+            actor=users[who],
+            task=share,
+            sampled_party=parties[("shop", sold_at)],
+            producer=parties[("producer", made_by)],
+            location_kind="retail",
+            quantity=3,
+            backup_quantity=3,
+            sampled_at=timezone.now() - dt.timedelta(days=40 - offset, hours=2),
+            inspectors=["王强 0301", "赵敏 0302"],
+            product_name="电动自行车充电器",
+            brand="迅能" if made_by == "bj" else "申驰",
+            model=f"CH-48V-{offset + 1}",
+            lot_code=f"2026-03-{offset + 1:02d}",
+            produced_on=timezone.localdate() - dt.timedelta(days=90),
+            note=note,
+        )
+        tester = labs[province]
+        sample = services.sample_receive(sample=sample, actor=tester)
+        items = CHARGER_FAIL if conclusion == "nonconforming" else CHARGER_PASS
+        sample = services.sample_record_results(
+            sample=sample, actor=tester, items=items, conclusion=conclusion
+        )
+        sample = services.sample_issue_report(
+            sample=sample, actor=tester, report_no=f"NQI-{sample.pk:06d}"
+        )
+        organiser = regulator if province == BEIJING else regulator_sh
+        sample = services.sample_notify(sample=sample, actor=organiser, note="告知书已送达")
+        if conclusion == "conforming":
+            if province == BEIJING:
+                services.sample_close(sample=sample, actor=organiser, note="合格 conforming")
+            continue
+        # Handed over to Pudong: Shanghai's regulators dispose of it, once the objection
+        # window has passed unused.
+        Sample.objects.filter(pk=sample.pk).update(
+            notified_at=timezone.now() - dt.timedelta(days=16)
+        )
+        sample.refresh_from_db()
+        services.sample_dispose(
+            sample=sample,
+            actor=regulator_sh,
+            measures=[{"measure": "rectify"}, {"measure": "take_down"}],
+            note="移送浦东新区处理, 责令整改并下架",
+        )
+    if task.state == "open":
+        services.task_publish(task=task, actor=samr)
+    return logins
+
+
+CHARGER_FAIL = [
+    {
+        "item": "输出电压 output voltage",
+        "standard": "GB 42295-2022 5.3",
+        "requirement": "<= 59 V",
+        "measured_value": "63.4",
+        "unit": "V",
+        "verdict": "fail",
+    },
+    {"item": "标志 marking", "standard": "GB 42295-2022 8", "verdict": "pass"},
+]
+CHARGER_PASS = [
+    {"item": "输出电压 output voltage", "standard": "GB 42295-2022 5.3", "verdict": "pass"},
+    {"item": "标志 marking", "standard": "GB 42295-2022 8", "verdict": "pass"},
+]

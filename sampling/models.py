@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
 from core.models import Lab, RegionField
+from core.regions import ancestors, region_q
 from core.scoping import RestrictedQuerySet, Scope
 from core.validators import validate_category
 from recalls.models import Recall
@@ -18,18 +21,38 @@ from .choices import (
     Stage,
     TaskLevel,
     TaskMode,
+    TaskState,
     TestRound,
     Verdict,
 )
 
 
+def _tasks_above(user):
+    """Regulators and inspectors also see the tasks that cover their region (the
+    provincial and national plans they carry out)."""
+    if user.role in (Role.REGULATOR, Role.INSPECTOR) and user.region:
+        return Q(region__in=ancestors(user.region))
+    return None
+
+
 class Task(models.Model):
-    """A spot-check task (监督抽查任务) set by a regulator for a region."""
+    """A spot-check task (监督抽查任务) set by a regulator for a region; a national or
+    higher task is allocated to lower regions as child tasks with quotas (DESIGN.md §6.1)."""
 
     code = models.SlugField(max_length=64, unique=True)
     title = models.CharField(max_length=200)
     level = models.CharField(max_length=16, choices=TaskLevel.choices)
     region = RegionField()
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    quota = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Samples to take (set by the allocating task)."
+    )
+    state = models.CharField(
+        max_length=16, choices=TaskState.choices, default=TaskState.OPEN, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
     category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
     mode = models.CharField(max_length=16, choices=TaskMode.choices, default=TaskMode.STANDARD)
     lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="tasks")
@@ -46,7 +69,11 @@ class Task(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
-        region=("region",), lab=("lab",), roles=frozenset({"regulator", "inspector", "lab"})
+        region=("region",),
+        lab=("lab",),
+        roles=frozenset({"regulator", "inspector", "lab"}),
+        extra=_tasks_above,
+        fans_out=False,
     )
 
     class Meta:
@@ -61,6 +88,18 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+
+def _sample_beyond_regions(user):
+    """Besides the sampling region and the organisers' (DESIGN.md §6.1): the handling
+    region's regulators and inspectors once the case is handed over to them, and the
+    inspector who filed the sample."""
+    if user.role not in (Role.REGULATOR, Role.INSPECTOR) or not user.region:
+        return None
+    q = Q(handed_over_at__isnull=False) & region_q("handling_region", user.region)
+    if user.role == Role.INSPECTOR:
+        q |= Q(filed_by=user.pk)
+    return q
 
 
 class SampleQuerySet(RestrictedQuerySet):
@@ -83,6 +122,13 @@ class Sample(models.Model):
     )
     sampled_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    # Where it was taken: the sampled party's region.
+    region = RegionField()
+    # Who handles a non-conforming result (结果处理): the producer's region unless the
+    # organiser changes it before `notify`; `notify` hands the case over (移送) there when
+    # it is not the task's region.
+    handling_region = RegionField()
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="samples")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="samples")
     location_kind = models.CharField(max_length=16, choices=LocationKind.choices)
@@ -133,10 +179,13 @@ class Sample(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SampleQuerySet.as_manager()
+    # The organisers' regions need only the task's: every task above it covers it.
     scope = Scope(
-        region=("task__region",),
+        region=("region", "task__region"),
         lab=("task__lab",),
         party=("sampled_party__uscc", "producer__uscc"),
+        extra=_sample_beyond_regions,
+        fans_out=False,
     )
 
     class Meta:
@@ -228,3 +277,50 @@ class Disposition(models.Model):
 
     def __str__(self):
         return f"Disposition of {self.sample}"
+
+
+class PublishedResult(models.Model):
+    """One row of a published results notice (公布抽查结果), written when its task is
+    published and never changed: a later outcome is a PublishedCorrection."""
+
+    sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="published")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="published_results")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    conclusion = models.CharField(max_length=16, choices=Conclusion.choices)
+    published_at = models.DateTimeField()
+    # The notice's row as published (see selectors.PUBLIC_COLUMNS).
+    row = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["task", "sample"]
+        indexes = [models.Index(fields=["product", "conclusion"])]
+
+    def __str__(self):
+        return f"Published result of sample {self.sample_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A published result is never changed; add a correction.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A published result is never deleted.")
+
+
+class PublishedCorrection(models.Model):
+    """A dated correction of a published result (a re-inspection's later outcome)."""
+
+    result = models.ForeignKey(
+        PublishedResult, on_delete=models.PROTECT, related_name="corrections"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    conclusion = models.CharField(max_length=16, choices=Conclusion.choices)
+    failing_items = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["result", "at", "id"]
+
+    def __str__(self):
+        return f"Correction of {self.result} on {self.at:%Y-%m-%d}"

@@ -1,10 +1,78 @@
-"""Sampling reads: the statistics of spot checks (合格率), computed in SQL."""
+"""Sampling reads: the task tree, the statistics of spot checks (合格率), computed in SQL,
+and the published results (公布抽查结果)."""
 
-from django.db.models import Case, Count, F, FloatField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
-from .choices import Conclusion, SampleState
-from .models import Sample
+from .choices import Conclusion, SampleState, TaskState, Verdict
+from .deadlines import objection_deadline
+from .models import PublishedCorrection, PublishedResult, Sample, Task, TestItem
+
+# A task tree is at most national → provincial → municipal → county: children lie strictly
+# inside their parent's region.
+_DESCENDANT_PATHS = ("parent", "parent__parent", "parent__parent__parent")
+
+
+def task_chain(task):
+    """The task and every task above it, the task first."""
+    chain = [task]
+    while chain[-1].parent_id:
+        chain.append(Task.objects.get(pk=chain[-1].parent_id))
+    return chain
+
+
+def task_tree_ids(task):
+    """The ids of the task and of every task allocated from it, below it (one query)."""
+    q = Q(pk=task.pk)
+    for path in _DESCENDANT_PATHS:
+        q |= Q(**{path: task.pk})
+    return list(Task.objects.filter(q).values_list("pk", flat=True))
+
+
+def _taken(task_q):
+    return Coalesce(
+        Subquery(
+            Sample.objects.filter(task_q)
+            .exclude(state=SampleState.VOIDED)
+            .order_by()
+            .values(one=Value(1))
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def with_sample_counts(tasks):
+    """Annotate `samples_taken` (under the task itself) and `samples_taken_total` (the
+    task and every task allocated from it), voided samples not counted."""
+    root = OuterRef("pk")
+    total = Q(task=root)
+    for path in _DESCENDANT_PATHS:
+        total |= Q(**{f"task__{path}": root})
+    return tasks.annotate(samples_taken=_taken(Q(task=root)), samples_taken_total=_taken(total))
+
+
+def task_open_samples(*, task):
+    """(sample_no, state) of the samples of the task's tree that are not final yet: final
+    is closed, disposed, voided, or reported with no objection window left."""
+    now = timezone.now()
+    samples = (
+        Sample.objects.filter(task_id__in=task_tree_ids(task))
+        .exclude(state__in=[SampleState.CLOSED, SampleState.DISPOSED, SampleState.VOIDED])
+        .order_by("sample_no")
+        .only("sample_no", "state", "conclusion", "notified_at")
+    )
+    return [
+        (s.sample_no, s.state)
+        for s in samples
+        if not (
+            s.state == SampleState.REPORTED
+            and (s.conclusion == Conclusion.CONFORMING or objection_deadline(s) < now)
+        )
+    ]
+
 
 GROUPS = {
     "category": ("task__category",),
@@ -59,3 +127,162 @@ def sample_stats(*, user, group_by, date_from=None, date_to=None):
             entry[name] = None if row[name] is None else round(row[name], 4)
         result.append(entry)
     return result
+
+
+# --- Published results (DESIGN.md §6.1) ---------------------------------------------------
+
+# The columns of a SAMR results notice, in order (one row per sample).
+PUBLIC_COLUMNS = (
+    "sample_no",
+    "task",
+    "product",
+    "brand",
+    "model",
+    "lot_code",
+    "produced_on",
+    "producer",
+    "producer_region",
+    "sampled_party",
+    "sampled_party_region",
+    "sampled_on",
+    "conclusion",
+    "failing_items",
+    "lab",
+)
+_ITEM_FIELDS = ("item", "standard", "requirement", "measured_value", "unit")
+
+
+def failing_items(items):
+    """The failing items of a sample by their final verdict (a re-inspected item's last)."""
+    final = {}
+    for item in sorted(items, key=lambda i: i.pk):
+        final[item.item] = item
+    return [
+        {field: getattr(item, field) for field in _ITEM_FIELDS}
+        for item in final.values()
+        if item.verdict == Verdict.FAIL
+    ]
+
+
+def published_rows(samples):
+    """The notice rows of `samples`: two queries (the samples, their test items)."""
+    samples = list(
+        samples.select_related("product", "lot", "producer", "sampled_party", "task__lab")
+    )
+    items = {}
+    for item in TestItem.objects.filter(sample__in=[s.pk for s in samples]).order_by("id"):
+        items.setdefault(item.sample_id, []).append(item)
+    rows = []
+    for s in samples:
+        failing = failing_items(items.get(s.pk, ()))
+        row = {
+            "sample_no": s.sample_no,
+            "task": s.task.code,
+            "product": s.product.name,
+            "brand": s.product.brand,
+            "model": s.product.model,
+            "lot_code": s.lot.lot_code,
+            "produced_on": s.lot.produced_on.isoformat() if s.lot.produced_on else None,
+            "producer": s.producer.name,
+            "producer_region": s.producer.region,
+            "sampled_party": s.sampled_party.name,
+            "sampled_party_region": s.region,
+            "sampled_on": timezone.localtime(s.sampled_at).date().isoformat(),
+            "conclusion": s.conclusion,
+            "failing_items": failing,
+            "lab": s.task.lab.name,
+        }
+        rows.append(
+            {
+                "sample_id": s.pk,
+                "task_id": s.task_id,
+                "product_id": s.product_id,
+                "lot_id": s.lot_id,
+                "conclusion": s.conclusion,
+                "row": row,
+            }
+        )
+    return rows
+
+
+def _published_tree(root):
+    q = Q(task=root)
+    for path in _DESCENDANT_PATHS:
+        q |= Q(**{f"task__{path}": root})
+    return q
+
+
+def public_spot_checks():
+    """Published tasks, with their tree's published sample count and conformance rate."""
+    root = OuterRef("pk")
+
+    def count(**filters):
+        return Coalesce(
+            Subquery(
+                PublishedResult.objects.filter(_published_tree(root), **filters)
+                .order_by()
+                .values(one=Value(1))
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+
+    return (
+        Task.objects.filter(state=TaskState.PUBLISHED)
+        .select_related("lab")
+        .annotate(
+            sample_count=count(),
+            conforming=count(conclusion=Conclusion.CONFORMING),
+        )
+        .annotate(
+            nonconforming=F("sample_count") - F("conforming"),
+            conformance_rate=_rate("conforming", "sample_count"),
+        )
+        .order_by("-published_at", "code")
+    )
+
+
+def public_spot_check(*, code):
+    """The results notice of a published task, or None: its rows (the task's tree) and
+    the dated corrections made since."""
+    task = public_spot_checks().filter(code=code).first()
+    if task is None:
+        return None
+    tree = task_tree_ids(task)
+    rows = list(
+        PublishedResult.objects.filter(task_id__in=tree)
+        .order_by("sample_id")
+        .values_list("row", flat=True)
+    )
+    corrections = [
+        {
+            "sample_no": c.result.row["sample_no"],
+            "at": c.at,
+            "conclusion": c.conclusion,
+            "failing_items": c.failing_items,
+            "note": c.note,
+        }
+        for c in PublishedCorrection.objects.filter(result__task_id__in=tree)
+        .select_related("result")
+        .order_by("at", "id")
+    ]
+    return {"task": task, "rows": rows, "corrections": corrections}
+
+
+def published_nonconforming_results(*, product=None, lot=None):
+    """Published non-conforming results of a product or lot (for the public lookup),
+    leaving out those a later correction found conforming; newest first."""
+    latest = PublishedCorrection.objects.filter(result=OuterRef("pk")).order_by("-at", "-id")
+    results = (
+        PublishedResult.objects.filter(conclusion=Conclusion.NONCONFORMING)
+        .annotate(corrected=Subquery(latest.values("conclusion")[:1]))
+        .filter(Q(corrected__isnull=True) | Q(corrected=Conclusion.NONCONFORMING))
+        .select_related("task")
+        .order_by("-published_at", "-id")
+    )
+    if product is not None:
+        results = results.filter(product=product)
+    if lot is not None:
+        results = results.filter(lot=lot)
+    return results

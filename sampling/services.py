@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import ApplicationError, PermissionDenied
-from core.regions import covers
+from core.regions import NATIONAL, ancestors, covers, level_of, region_q
 from core.rules import rule
 from core.services import alert_raise
+from core.states import record_history
 from core.workdays import due_after
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
@@ -25,13 +26,24 @@ from .choices import (
     LocationKind,
     Measure,
     SampleState,
+    TaskLevel,
     TaskMode,
+    TaskState,
     TestRound,
     Verdict,
 )
 from .deadlines import current_deadline
-from .models import Disposition, Objection, Sample, Task, TestItem
-from .states import sample_machine
+from .models import (
+    Disposition,
+    Objection,
+    PublishedCorrection,
+    PublishedResult,
+    Sample,
+    Task,
+    TestItem,
+)
+from .selectors import failing_items, published_rows, task_chain, task_tree_ids
+from .states import sample_machine, task_machine
 
 # A little slack for the field devices' clocks.
 CLOCK_SKEW = dt.timedelta(minutes=2)
@@ -56,6 +68,7 @@ def task_create(
     standard="",
     emergency=False,
     report_working_days=None,
+    quota=None,
 ):
     if not _is_admin(actor) and not covers(actor.region, region):
         raise ApplicationError(
@@ -65,6 +78,12 @@ def task_create(
         )
     if ends_on < starts_on:
         raise ApplicationError(_("A task cannot end before it starts."), attr="ends_on")
+    # SAMR's national tasks, and only they, cover the nation (DESIGN.md §6.1).
+    if (level == TaskLevel.NATIONAL) != (region == NATIONAL):
+        raise ApplicationError(
+            f"A national task has region {NATIONAL}, and only a national task has it.",
+            attr="region",
+        )
     task = Task(
         code=code,
         title=title,
@@ -78,16 +97,166 @@ def task_create(
         standard=standard,
         emergency=emergency,
         report_working_days=report_working_days,
+        quota=quota,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     try:
         with transaction.atomic():
             task.save()
+            task_machine.record_creation(task, actor=actor, payload={"code": code})
     except IntegrityError as exc:
         raise ApplicationError(
             _("A task with code “%(code)s” already exists.") % {"code": code}, attr="code"
         ) from exc
     return task
+
+
+def _allocation_entries(task, allocations):
+    """Check the allocations against the task and each other; returns them normalised."""
+    if not allocations:
+        raise ApplicationError("Allocate to at least one region.", attr="allocations")
+    entries = []
+    for index, entry in enumerate(allocations):
+        region, quota = entry["region"], entry["quota"]
+        if region == task.region or not covers(task.region, region):
+            raise ApplicationError(
+                f"Allocation {index}: region {region} is not inside the task's region "
+                f"{task.region}.",
+                code="region_outside_task",
+                attr="allocations",
+            )
+        if quota is None or quota < 1:
+            raise ApplicationError(
+                f"Allocation {index}: the quota is the number of samples to take, at least 1.",
+                attr="allocations",
+            )
+        for other in entries:
+            if covers(other["region"], region) or covers(region, other["region"]):
+                raise ApplicationError(
+                    f"Allocation {index}: region {region} overlaps region {other['region']} "
+                    "of the same request.",
+                    code="region_allocated_twice",
+                    attr="allocations",
+                )
+        entries.append({"region": region, "quota": quota, "lab": entry.get("lab") or task.lab})
+    return entries
+
+
+def task_allocate(*, task, actor, allocations):
+    """Allocate a task to lower regions (DESIGN.md §6.1): one child task per entry, with
+    the same category, mode, period and standard, its own quota and lab."""
+    entries = _allocation_entries(task, allocations)
+
+    def effect(locked):
+        children = list(locked.children.all())
+        for entry in entries:
+            region = entry["region"]
+            for child in children:
+                if covers(child.region, region) or covers(region, child.region):
+                    raise ApplicationError(
+                        f"Task {locked.code} is already allocated to region {child.region} "
+                        f"as task {child.code}.",
+                        code="region_allocated_twice",
+                        attr="allocations",
+                    )
+            taken = (
+                Sample.objects.filter(region_q("region", region), task=locked)
+                .exclude(state=SampleState.VOIDED)
+                .count()
+            )
+            if entry["quota"] < taken:
+                raise ApplicationError(
+                    f"Region {region}'s quota {entry['quota']} is below the {taken} samples "
+                    f"already taken there under task {locked.code}.",
+                    code="quota_below_taken",
+                    attr="allocations",
+                )
+        if locked.quota is not None:
+            planned = sum(c.quota or 0 for c in children) + sum(e["quota"] for e in entries)
+            if planned > locked.quota:
+                raise ApplicationError(
+                    f"The quotas allocated ({planned}) exceed task {locked.code}'s own quota "
+                    f"of {locked.quota}.",
+                    code="quota_exceeded",
+                    attr="allocations",
+                )
+        for entry in entries:
+            child = Task(
+                code=f"{locked.code}-{entry['region']}",
+                title=f"{locked.title} ({entry['region']})",
+                level=level_of(entry["region"]),
+                region=entry["region"],
+                parent=locked,
+                quota=entry["quota"],
+                category=locked.category,
+                mode=locked.mode,
+                lab=entry["lab"],
+                starts_on=locked.starts_on,
+                ends_on=locked.ends_on,
+                standard=locked.standard,
+                emergency=locked.emergency,
+                report_working_days=locked.report_working_days,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            if len(child.code) > 64 or Task.objects.filter(code=child.code).exists():
+                raise ApplicationError(
+                    f"Cannot name the child task for region {entry['region']}: code "
+                    f"'{child.code}' is taken or too long.",
+                    attr="allocations",
+                )
+            child.save()
+            task_machine.record_creation(
+                child, actor=actor, payload={"allocated_from": locked.code, "quota": child.quota}
+            )
+            entry["task"] = child.code
+
+    payload = {
+        "allocations": [
+            {"region": e["region"], "quota": e["quota"], "lab": e["lab"].code} for e in entries
+        ]
+    }
+    return task_machine.run(task, "allocate", actor=actor, payload=payload, effect=effect)
+
+
+def task_publish(*, task, actor):
+    """Publish a task's results (公布抽查结果) and those of every task allocated from it:
+    each sample's row of the results notice is written once and never changed."""
+    now = timezone.now()
+
+    def effect(locked):
+        tree = task_tree_ids(locked)
+        below = [pk for pk in tree if pk != locked.pk]
+        locked.published_at = now
+        for child in Task.objects.select_for_update().filter(pk__in=below, state=TaskState.OPEN):
+            child.state, child.published_at = TaskState.PUBLISHED, now
+            child.save(update_fields=["state", "published_at"])
+            record_history(
+                child,
+                action="publish",
+                from_state=TaskState.OPEN,
+                to_state=TaskState.PUBLISHED,
+                actor=actor,
+                payload={"published_with": locked.code},
+            )
+        samples = (
+            Sample.objects.filter(task_id__in=tree, published__isnull=True)
+            .exclude(state=SampleState.VOIDED)
+            .order_by("sample_no")
+        )
+        PublishedResult.objects.bulk_create(
+            PublishedResult(
+                sample_id=row["sample_id"],
+                task_id=row["task_id"],
+                product_id=row["product_id"],
+                lot_id=row["lot_id"],
+                conclusion=row["conclusion"],
+                published_at=now,
+                row=row["row"],
+            )
+            for row in published_rows(samples)
+        )
+
+    return task_machine.run(task, "publish", actor=actor, effect=effect)
 
 
 # --- Sample creation ---------------------------------------------------------------------
@@ -105,8 +274,19 @@ def _shift_months(moment, months):
 
 
 def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_quantity):
-    if actor.role == Role.INSPECTOR and not covers(actor.region, task.region):
+    # An inspector files under the tasks that cover their region (a provincial or national
+    # plan is carried out by the districts' inspectors) and under those of their region.
+    if actor.role == Role.INSPECTOR and not (
+        covers(task.region, actor.region) or covers(actor.region, task.region)
+    ):
         raise ApplicationError(_("The task is not one of your region's."), attr="task")
+    published = next((t for t in task_chain(task) if t.state == TaskState.PUBLISHED), None)
+    if published is not None:
+        raise ApplicationError(
+            f"The results of task {published.code} are published; it takes no more samples.",
+            code="task_published",
+            attr="task",
+        )
     now = timezone.now()
     if sampled_at > now + CLOCK_SKEW:
         raise ApplicationError(_("sampled_at is in the future."), attr="sampled_at")
@@ -204,6 +384,27 @@ def _earlier_sample(*, task, product, same_products, sampled_at):
     return earlier.select_related("task").order_by("-sampled_at").first()
 
 
+def _higher_task(*, task, region, sampled_at):
+    """A running task of a higher level that covers this product where it was sampled, in
+    the same period, and is not one the task was allocated from (Product Quality Law art.
+    15: what a higher level checks, a lower level does not check again)."""
+    day = timezone.localtime(sampled_at).date()
+    levels = [lvl for lvl, rank in LEVEL_RANK.items() if rank > LEVEL_RANK[task.level]]
+    return (
+        Task.objects.filter(
+            category=task.category,
+            level__in=levels,
+            region__in=ancestors(region),
+            state=TaskState.OPEN,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .exclude(pk__in=[t.pk for t in task_chain(task)])
+        .order_by("starts_on", "code")
+        .first()
+    )
+
+
 def sample_create(
     *,
     actor,
@@ -272,6 +473,17 @@ def sample_create(
             ),
             attr="lot",
         )
+    if not (task.emergency or follow_up_of is not None):
+        higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
+        if higher is not None:
+            raise ApplicationError(
+                f"{task.category} products in region {sampled_party.region} are covered by "
+                f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
+                f"{higher.ends_on}); a {task.level} task does not check them again.",
+                code="covered_by_higher_task",
+                attr="task",
+                extra={"higher_task": higher.code},
+            )
     if follow_up_of is not None:
         if follow_up_of.producer_id != producer.pk:
             raise ApplicationError(
@@ -333,6 +545,8 @@ def sample_create(
             task=task,
             sampled_party=sampled_party,
             producer=producer,
+            region=sampled_party.region,
+            handling_region=producer.region,
             product=product,
             lot=lot,
             location_kind=location_kind,
@@ -496,13 +710,74 @@ def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
     return sample_machine.run(sample, "issue_report", actor=actor, payload=payload, effect=effect)
 
 
+def _hands_over(sample):
+    return (
+        sample.conclusion == Conclusion.NONCONFORMING
+        and sample.handling_region != sample.task.region
+    )
+
+
 def sample_notify(*, sample, actor, note=""):
+    """The parties are notified; a non-conforming result whose handling region is not the
+    task's is handed over (移送) to that region's regulators, who dispose of it."""
+
     def effect(locked):
         locked.notified_at = timezone.now()
         locked.state = SampleState.REPORTED
+        if _hands_over(locked):
+            locked.handed_over_at = locked.notified_at
         _refresh_deadline(locked)
 
-    return sample_machine.run(sample, "notify", actor=actor, payload={"note": note}, effect=effect)
+    with transaction.atomic():
+        sample = sample_machine.run(
+            sample, "notify", actor=actor, payload={"note": note}, effect=effect
+        )
+        if sample.handed_over_at:
+            _hand_over(sample, actor)
+    return sample
+
+
+def _hand_over(sample, actor):
+    origin = sample.task.region
+    record_history(
+        sample,
+        action="hand_over",
+        from_state=sample.state,
+        to_state=sample.state,
+        actor=actor,
+        payload={"from_region": origin, "to_region": sample.handling_region},
+    )
+    alert_raise(
+        kind=AlertKind.CASE_HANDED_OVER,
+        dedup_key=f"case_handed_over:sample:{sample.pk}",
+        message=f"Spot-check task {sample.task.code} (region {origin}) hands over the "
+        f"non-conforming result of sample {sample.sample_no} ({sample.product}, "
+        f"{sample.producer.name}) to region {sample.handling_region} for handling.",
+        region=sample.handling_region,
+        severity=AlertSeverity.HIGH,
+        subject=sample,
+        subject_label=sample.sample_no,
+        payload={
+            "sample_no": sample.sample_no,
+            "task": sample.task.code,
+            "from_region": origin,
+            "to_region": sample.handling_region,
+        },
+    )
+
+
+def sample_set_handling_region(*, sample, actor, handling_region, reason=""):
+    """The organiser names another region to handle the result (before `notify`)."""
+    previous = sample.handling_region
+
+    def effect(locked):
+        locked.handling_region = handling_region
+        return locked.state
+
+    payload = {"from_region": previous, "to_region": handling_region, "reason": reason}
+    return sample_machine.run(
+        sample, "set_handling_region", actor=actor, payload=payload, effect=effect
+    )
 
 
 def sample_object(*, sample, actor, reason, items=()):
@@ -548,6 +823,15 @@ def sample_record_reinspection(*, sample, actor, items, conclusion, report_no=""
         locked.conclusion = conclusion
         locked.state = SampleState.REINSPECTED
         _refresh_deadline(locked)
+        published = PublishedResult.objects.filter(sample=locked).first()
+        if published is not None:
+            PublishedCorrection.objects.create(
+                result=published,
+                at=locked.reinspected_at,
+                conclusion=conclusion,
+                failing_items=failing_items(locked.items.all()),
+                note=f"Re-inspection {report_no}".strip(),
+            )
 
     payload = {"conclusion": conclusion, "items": len(items), "report_no": report_no}
     return sample_machine.run(

@@ -3,19 +3,38 @@
 sampled → received → tested → reported → disposed → closed, with reported → objected →
 reinspected for an objection, voided from sampled or received, and in rapid mode
 sampled → tested by the inspector's on-site test.
+
+And the task's (DESIGN.md §6.1): open (allocated to lower regions meanwhile) → published.
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Role
-from core.exceptions import ApplicationError, PermissionDenied
+from core.exceptions import ApplicationError, Conflict, PermissionDenied
+from core.regions import covers
 from core.states import StateMachine, Transition
 
-from .choices import Conclusion, SampleState, TaskMode
+from .choices import Conclusion, SampleState, TaskMode, TaskState
 from .deadlines import objection_deadline
 
 S = SampleState
+
+
+def is_organiser(actor, task):
+    """A regulator of the task's region or above: the organiser of the task, or of a task
+    it was allocated from (every task above covers its region)."""
+    if getattr(actor, "is_levee_admin", False):
+        return True
+    return getattr(actor, "role", None) == Role.REGULATOR and covers(actor.region, task.region)
+
+
+def _organiser_only(task, actor, action):
+    if actor is not None and not is_organiser(actor, task):
+        raise PermissionDenied(
+            f"Only the organisers of task {task.code} (regulators of region {task.region} "
+            f"or above) may '{action}'."
+        )
 
 
 def _rapid(sample):
@@ -80,7 +99,23 @@ def guard_object(sample, actor, payload):
         )
 
 
+def _handlers_only(sample, actor, action):
+    """After a hand-over (移送) the handling region's regulators own the result."""
+    if actor is None or getattr(actor, "is_levee_admin", False) or not sample.handed_over_at:
+        return
+    if not covers(actor.region, sample.handling_region):
+        raise PermissionDenied(
+            f"Sample {sample.sample_no} was handed over to region {sample.handling_region}; "
+            f"its regulators '{action}' it."
+        )
+
+
+def guard_set_handling_region(sample, actor, payload):
+    _organiser_only(sample.task, actor, "set_handling_region")
+
+
 def guard_dispose(sample, actor, payload):
+    _handlers_only(sample, actor, "dispose")
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise ApplicationError(
             _("A conforming sample is closed, not disposed of."), code="result_conforming"
@@ -96,6 +131,7 @@ def guard_dispose(sample, actor, payload):
 
 
 def guard_close(sample, actor, payload):
+    _handlers_only(sample, actor, "close")
     if sample.state in (S.REPORTED, S.REINSPECTED) and sample.conclusion != Conclusion.CONFORMING:
         raise ApplicationError(
             _("A non-conforming sample must be disposed of before it is closed."),
@@ -123,5 +159,42 @@ sample_machine = StateMachine(
         "close", [S.REPORTED, S.REINSPECTED, S.DISPOSED], S.CLOSED, [Role.REGULATOR], guard_close
     ),
     Transition("void", [S.SAMPLED, S.RECEIVED], S.VOIDED, [Role.REGULATOR, Role.INSPECTOR]),
+    Transition(
+        "set_handling_region",
+        [S.SAMPLED, S.RECEIVED, S.TESTED],
+        None,
+        [Role.REGULATOR],
+        guard_set_handling_region,
+    ),
     label="Sample",
+)
+
+
+def guard_allocate(task, actor, payload):
+    _organiser_only(task, actor, "allocate")
+
+
+def guard_publish(task, actor, payload):
+    from .selectors import task_open_samples
+
+    _organiser_only(task, actor, "publish")
+    still_open = task_open_samples(task=task)
+    if still_open:
+        shown = ", ".join(f"{no} ({state})" for no, state in still_open[:20])
+        more = f" and {len(still_open) - 20} more" if len(still_open) > 20 else ""
+        raise Conflict(
+            f"Task {task.code} cannot be published while samples are open: {shown}{more}.",
+            code="samples_open",
+            extra={
+                "state": task.state,
+                "allowed_actions": task_machine.allowed_actions(task, actor),
+                "open_samples": [{"sample_no": no, "state": state} for no, state in still_open],
+            },
+        )
+
+
+task_machine = StateMachine(
+    Transition("allocate", [TaskState.OPEN], TaskState.OPEN, [Role.REGULATOR], guard_allocate),
+    Transition("publish", [TaskState.OPEN], TaskState.PUBLISHED, [Role.REGULATOR], guard_publish),
+    label="Task",
 )

@@ -5,6 +5,7 @@ neighbour that must never see Beijing's objects.
 """
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -27,6 +28,13 @@ class Api:
             token = RefreshToken.for_user(user).access_token
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_throttle():
+    """The test client's address starts each test with its whole allowance for filing
+    complaints (the counter lives in the shared cache and would outlive the test)."""
+    cache.delete("throttle_public_complaints_127.0.0.1")
 
 
 @pytest.fixture

@@ -202,9 +202,9 @@ def _assemble(rows, result):
         for party_id, party in sorted(parties.items())
     ]
 
-    holders, confirmed = _custody(moves, transforms, lots)
-    edges = [_move_edge(row, lots, confirmed) for row in moves]
-    edges += [_transform_edge(row, lots, confirmed) for row in transforms]
+    holders = _custody(moves, transforms, lots)
+    edges = [_move_edge(row, lots) for row in moves]
+    edges += [_transform_edge(row, lots) for row in transforms]
     edges.sort(key=lambda e: (e["date"], e["event_id"], e["lot"], e["from"] or ""))
 
     per_lot = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
@@ -230,74 +230,79 @@ def _assemble(rows, result):
 
 
 def _custody(moves, transforms, lots):
-    """Who held each lot by production or confirmed custody, and which movements are
-    confirmed (DESIGN.md §5.2).
+    """Who held each lot by production or confirmed custody; marks each move and
+    transform row `confirmed` (DESIGN.md §5.2).
 
     A shipment and a receipt of the same lot between the same two parties confirm each
     other when each was asserted by its own side (the shipment by its source, the receipt
     by its destination; a receipt naming no source matches any shipment to it). A
     one-sided claim stays unconfirmed. Events at one party (commission, transform, sell,
     destroy) are confirmed when that party held the lot (for a transform: its input).
-    Returns ({lot: {party}}, {(event_pk, lot, input lot)} confirmed).
+    Returns {lot: {party}}.
     """
     shipped, shipped_to, received, received_any = set(), set(), set(), set()
-    sides = {}
+    ships, receipts, single = [], [], []
     for row in moves:
-        lot, kind, party = row["lot_id"], row["kind"], row["party_id"]
+        kind, party = row["kind"], row["party_id"]
+        row["confirmed"] = False
         if kind == EventKind.SHIP:
-            sender, receiver = row["source_id"] or party, row["destination_id"]
+            sender = row["source_id"] or party
             if party == sender:
-                shipped.add((lot, sender, receiver))
-                shipped_to.add((lot, receiver))
+                key = (row["lot_id"], sender, row["destination_id"])
+                shipped.add(key)
+                shipped_to.add((key[0], key[2]))
+                ships.append((row, key))
         elif kind == EventKind.RECEIVE:
-            sender, receiver = row["source_id"], row["destination_id"] or party
+            receiver = row["destination_id"] or party
             if party == receiver:
-                (received if sender is not None else received_any).add((lot, sender, receiver))
+                key = (row["lot_id"], row["source_id"], receiver)
+                (received if key[1] is not None else received_any).add(key)
+                receipts.append((row, key))
         else:
-            continue
-        sides[(row["event_pk"], lot)] = (kind, party, sender, receiver)
+            single.append(row)
 
     holders = defaultdict(set)
     for lot_id, lot in lots.items():
         holders[lot_id].add(lot["producer_id"])
-    confirmed = set()
-    for (event_pk, lot), (kind, party, sender, receiver) in sides.items():
-        if kind == EventKind.SHIP:
-            ok = party == sender and (
-                (lot, sender, receiver) in received or (lot, None, receiver) in received_any
-            )
-        elif sender is not None:
-            ok = party == receiver and (lot, sender, receiver) in shipped
+    for row, key in ships:
+        if key in received or (key[0], None, key[2]) in received_any:
+            row["confirmed"] = True
+            holders[key[0]].update(key[1:])
+    for row, (lot, sender, receiver) in receipts:
+        if sender is None:
+            matched = (lot, receiver) in shipped_to
         else:
-            ok = party == receiver and (lot, receiver) in shipped_to
-        if ok:
-            confirmed.add((event_pk, lot, None))
-            holders[lot].update((sender, receiver))
+            matched = (lot, sender, receiver) in shipped
+        if matched:
+            row["confirmed"] = True
+            holders[lot].add(receiver)
 
     # A transform passes custody from its input to its output; chains of them settle in
     # as many rounds as they are long.
-    pending = list(transforms)
+    for row in transforms:
+        row["confirmed"] = False
+    pending = transforms
     while pending:
-        left = [row for row in pending if row["party_id"] not in holders[row["from_lot_id"]]]
+        left = []
         for row in pending:
             if row["party_id"] in holders[row["from_lot_id"]]:
-                confirmed.add((row["event_pk"], row["lot_id"], row["from_lot_id"]))
+                row["confirmed"] = True
                 holders[row["lot_id"]].add(row["party_id"])
+            else:
+                left.append(row)
         if len(left) == len(pending):
             break
         pending = left
-    for row in moves:
-        one_party = row["kind"] not in (EventKind.SHIP, EventKind.RECEIVE)
-        if one_party and row["party_id"] in holders[row["lot_id"]]:
-            confirmed.add((row["event_pk"], row["lot_id"], None))
-    return holders, confirmed
+    for row in single:
+        row["confirmed"] = row["party_id"] in holders[row["lot_id"]]
+    return holders
 
 
 def _party_key(party_id):
     return f"party:{party_id}" if party_id is not None else None
 
 
-def _move_edge(row, lots, confirmed):
+def _move_edge(row, lots):
     kind = row["kind"]
     if kind in (EventKind.SHIP, EventKind.RECEIVE):
         source = row["source_id"]
@@ -322,11 +327,11 @@ def _move_edge(row, lots, confirmed):
         "from": _party_key(source),
         "to": _party_key(destination),
         "depth": row["depth"],
-        "confirmed": (row["event_pk"], row["lot_id"], None) in confirmed,
+        "confirmed": row["confirmed"],
     }
 
 
-def _transform_edge(row, lots, confirmed):
+def _transform_edge(row, lots):
     return {
         "kind": EventKind.TRANSFORM.value,
         "event_id": row["event_id"],
@@ -342,7 +347,7 @@ def _transform_edge(row, lots, confirmed):
         "from": f"lot:{row['from_lot_id']}",
         "to": f"lot:{row['lot_id']}",
         "depth": row["depth"],
-        "confirmed": (row["event_pk"], row["lot_id"], row["from_lot_id"]) in confirmed,
+        "confirmed": row["confirmed"],
     }
 
 
@@ -454,3 +459,66 @@ def confirmed_custody(lot_ids):
         event__withdrawn_at__isnull=True,
         event__party_id=F("event__source_id"),
     ).filter(Exists(receipt))
+
+
+def trace_for_party(trace, *, party_id):
+    """An enterprise's view of a trace of its own lot (DESIGN.md §7): itself and its
+    direct partners (the other end of a movement it is part of) named; every party
+    further away shown by region and kind only, under a key that means nothing outside
+    this answer; and of what those parties made or moved, no lot codes, products or event
+    ids."""
+    moves = [e for e in trace["edges"] if e["kind"] != EventKind.TRANSFORM]
+    own = _party_key(party_id)
+    named = {own}
+    for edge in moves:
+        ends = {edge["from"], edge["to"], _party_key(edge["party"])}
+        if own in ends:
+            named |= ends
+    named.discard(None)
+    parties = [n for n in trace["nodes"] if n["type"] == "party"]
+    hidden = {
+        node["key"]: f"party:~{index}"
+        for index, node in enumerate((n for n in parties if n["key"] not in named), start=1)
+    }
+    visible_lots = {
+        node["id"]
+        for node in trace["nodes"]
+        if node["type"] == "lot" and _party_key(node["producer"]) in named
+    }
+
+    def party_node(node):
+        if node["key"] in named:
+            return node
+        return {**node, "key": hidden[node["key"]], "id": None, "uscc": None, "name": None}
+
+    def lot_node(node):
+        if node["id"] in visible_lots:
+            return node
+        return {**node, "lot_code": None, "product": None, "product_name": None, "producer": None}
+
+    def edge_view(edge):
+        view = dict(edge)
+        own_event = own in (edge["from"], edge["to"], _party_key(edge["party"]))
+        if edge["kind"] != EventKind.TRANSFORM:
+            view["from"] = hidden.get(edge["from"], edge["from"])
+            view["to"] = hidden.get(edge["to"], edge["to"])
+        if _party_key(edge["party"]) not in named:
+            view["party"] = None
+        if not own_event:
+            view["event_id"] = None
+        if edge["lot"] not in visible_lots:
+            view["lot_code"] = None
+        if edge.get("input_lot") is not None and edge["input_lot"] not in visible_lots:
+            view["input_lot_code"] = None
+        return view
+
+    flat = [
+        row if _party_key(row["id"]) in named else {**row, "id": None, "uscc": None, "name": None}
+        for row in trace["parties"]
+    ]
+    return {
+        **trace,
+        "nodes": [party_node(n) if n["type"] == "party" else lot_node(n) for n in trace["nodes"]],
+        "edges": [edge_view(e) for e in trace["edges"]],
+        "parties": flat,
+    }

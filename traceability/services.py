@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.choices import Role
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
+from core.states import record_history
 
 from . import epcis
 from .choices import EventKind, LotRole
@@ -89,17 +90,93 @@ def product_update(*, product, actor, **fields):
     return _full_save(product)
 
 
+# What a lot is: once an event or a recall names the lot, these change only by a
+# correction with a reason (DESIGN.md §5.2).
+LOT_FACTS = ("product", "quantity", "unit")
+
+
 def lot_create(*, actor, **fields):
     _check_producer(actor, fields["product"].producer)
-    return _full_save(Lot(**fields))
+    with transaction.atomic():
+        lot = _full_save(Lot(**fields))
+        record_history(
+            lot, action="create", from_state=None, to_state="", actor=actor, payload=_facts(lot)
+        )
+    return lot
+
+
+def _facts(lot):
+    return {
+        "product": lot.product_id,
+        "quantity": None if lot.quantity is None else str(lot.quantity),
+        "unit": lot.unit,
+    }
+
+
+def lot_is_named(lot):
+    """Whether an event or a recall names the lot: its facts are then on record."""
+    return lot.event_lines.exists() or lot.recalls.exists()
 
 
 def lot_update(*, lot, actor, **fields):
+    changed = [name for name in LOT_FACTS if name in fields and fields[name] != getattr(lot, name)]
+    if changed and lot_is_named(lot):
+        raise Conflict(
+            f"Lot {lot.pk} is named by an event or a recall: its {', '.join(changed)} "
+            f"change only by POST lots/{lot.pk}/correct/ with a reason.",
+            code="lot_facts_recorded",
+            attr=changed[0],
+            extra={"correct": f"lots/{lot.pk}/correct/"},
+        )
     if "product" in fields:
         _check_producer(actor, fields["product"].producer)
     for name, value in fields.items():
         setattr(lot, name, value)
     return _full_save(lot)
+
+
+def lot_correct(*, lot, actor, reason, **fields):
+    """Correct a lot's product, quantity or unit with a reason; its history keeps the
+    values before and after. A lot under a recall stays with its producer."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Give the reason for the correction.", code="required", attr="reason"
+        )
+    unknown = set(fields) - set(LOT_FACTS)
+    if unknown:
+        raise ApplicationError(
+            f"Only {', '.join(LOT_FACTS)} are corrected here.", attr=sorted(unknown)[0]
+        )
+    if not fields:
+        raise ApplicationError(f"Give the corrected {', '.join(LOT_FACTS)}.", code="required")
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+        if "product" in fields:
+            product = fields["product"]
+            _check_producer(actor, product.producer)
+            if product.producer_id != lot.product.producer_id and lot.recalls.exists():
+                raise Conflict(
+                    "This lot is under a recall of its producer: it cannot move to another "
+                    "producer's product.",
+                    code="lot_in_recall",
+                    attr="product",
+                )
+        before = _facts(lot)
+        for name, value in fields.items():
+            setattr(lot, name, value)
+        _full_save(lot)
+        after = _facts(lot)
+        record_history(
+            lot,
+            action="correct",
+            from_state="",
+            to_state="",
+            actor=actor,
+            payload={"reason": reason, "before": before, "after": after},
+        )
+    log.info("lot.corrected", lot=lot.pk, fields=sorted(fields))
+    return lot
 
 
 # --- Events --------------------------------------------------------------------------
@@ -495,7 +572,7 @@ def _lots_held(own, parsed):
     produced = Lot.objects.filter(id__any_of=lot_ids, product__producer_id=own)
     held = set(produced.values_list("id", flat=True))
     held |= set(
-        EventLot.objects.filter(lot_id__any_of=lot_ids - held)
+        EventLot.objects.filter(lot_id__any_of=lot_ids - held, event__withdrawn_at__isnull=True)
         .filter(Q(event__destination_id=own) | Q(event__party_id=own))
         .values_list("lot_id", flat=True)
     )
@@ -503,6 +580,56 @@ def _lots_held(own, parsed):
         if event["party"] == own and event["kind"] in (EventKind.RECEIVE, EventKind.TRANSFORM):
             held |= {lot for lot, _, role in event["lines"] if role != LotRole.INPUT}
     return held
+
+
+def event_retract(*, event, actor, reason):
+    """Withdraw a wrong event with a reason: it stays stored and listed, flagged, and the
+    trace and every figure built on it leave it out. Its own party (or a regulator of the
+    party's region) retracts it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Give the reason for the retraction.", code="required", attr="reason"
+        )
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("party").get(pk=event.pk)
+        if not _may_assert_for(actor, event.party):
+            raise PermissionDenied("Only the event's party or its regulator retracts it.")
+        if event.withdrawn_at is not None:
+            raise Conflict(
+                f"Event {event.event_id} was withdrawn on {event.withdrawn_at:%Y-%m-%d}.",
+                code="already_withdrawn",
+                extra={"state": "withdrawn", "allowed_actions": []},
+            )
+        event_withdraw(event=event, actor=actor, reason=reason, action="retract")
+    return event
+
+
+def event_withdraw(*, event, actor, reason, action="withdraw"):
+    """Flag `event` withdrawn (the one flag retraction and EPCIS errorDeclaration share)
+    and record it in the event's history; the caller holds the transaction."""
+    event.withdrawn_at = timezone.now()
+    event.withdrawal_reason = reason
+    event.withdrawn_by = actor if getattr(actor, "pk", None) else None
+    event.save(update_fields=["withdrawn_at", "withdrawal_reason", "withdrawn_by"])
+    record_history(
+        event,
+        action=action,
+        from_state="recorded",
+        to_state="withdrawn",
+        actor=actor,
+        payload={"reason": reason},
+    )
+    log.info("event.withdrawn", event_id=event.event_id, action=action)
+    return event
+
+
+def _may_assert_for(actor, party):
+    if actor.is_levee_admin:
+        return True
+    if actor.role == Role.REGULATOR:
+        return covers(actor.region, party.region)
+    return actor.role == Role.ENTERPRISE and actor.party_uscc == party.uscc
 
 
 def epcis_capture(*, actor, document):

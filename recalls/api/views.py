@@ -49,13 +49,16 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 class RecallViewSet(HistoryMixin, LeveeModelViewSet):
     """Recalls (DESIGN.md §7). Admins and regulators (producers of their region) create and
-    move them; the producer's enterprise users see theirs and report progress."""
+    move them; the producer's enterprise users see theirs, report progress and open
+    voluntary recalls of their own products, drafts that a regulator of the producer's
+    region takes through the plan and its approval."""
 
     queryset = Recall.objects.all()
     serializer_class = RecallSerializer
     filterset_class = RecallFilterSet
     read_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE})
-    write_roles = frozenset({Role.REGULATOR})
+    # An enterprise opens and edits voluntary recalls of its own products (services).
+    write_roles = frozenset({Role.REGULATOR, Role.ENTERPRISE})
     transition_roles = frozenset({Role.REGULATOR})
     action_roles = {
         "report_progress": frozenset({Role.ENTERPRISE}),

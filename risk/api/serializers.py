@@ -1,16 +1,20 @@
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from stdnum import ean
+from stdnum.exceptions import ValidationError as StdnumError
 
+from core.regions import validate_region_code
 from core.validators import validate_category
 from injury.models import Accident, InjuryReport
 from sampling.models import Sample
 from traceability.models import Lot, Product
 
-from ..choices import Measure, SubjectKind
-from ..models import RiskAssessment
+from ..choices import ComplaintChannel, ComplaintProblem, Measure, SubjectKind
+from ..models import Complaint, RiskAssessment
 
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
 # core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
@@ -216,3 +220,192 @@ class DecideSerializer(serializers.Serializer):
     lots = serializers.PrimaryKeyRelatedField(
         queryset=Lot.objects.all(), many=True, required=False, default=list
     )
+
+
+# --- Complaints
+
+
+def validate_gtin_field(value):
+    try:
+        return ean.validate(value)
+    except StdnumError as exc:
+        raise serializers.ValidationError(f"'{value}' is not a valid GTIN: {exc}") from exc
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    """A complaint as a regulator reads it. The contact's hash is not shown; a repeated
+    complaint by the same contact names the first in `duplicate_of`."""
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "receipt_no",
+            "channel",
+            "received_at",
+            "region",
+            "category",
+            "product_name",
+            "brand",
+            "model",
+            "gtin",
+            "lot_code",
+            "product",
+            "lot",
+            "problem",
+            "narrative",
+            "duplicate_of",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PublicComplaintSerializer(serializers.Serializer):
+    """What anyone files: the product as printed, the problem and what happened. Give no
+    name or ID number; a phone or e-mail in `contact` is kept only as a hash (to tell
+    repeated complaints apart), and numbers in the narrative are masked."""
+
+    region = serializers.CharField(
+        max_length=6,
+        validators=[validate_region_code],
+        help_text="Where the product was bought or used (GB/T 2260 code).",
+    )
+    category = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_category],
+        help_text="Product category; may be left out when the GTIN names a known product.",
+    )
+    product_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
+    brand = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    model = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    gtin = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=14,
+        validators=[validate_gtin_field],
+        help_text="The barcode number (GTIN-8/12/13/14).",
+    )
+    lot_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    problem = serializers.ListField(
+        child=serializers.ChoiceField(choices=ComplaintProblem.choices),
+        min_length=1,
+        max_length=len(ComplaintProblem.values),
+    )
+    narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    contact = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        write_only=True,
+        help_text="Phone or e-mail, optional; stored only as a keyed hash.",
+    )
+
+    def validate(self, attrs):
+        if not (attrs["product_name"] or attrs["brand"] or attrs["gtin"]):
+            raise serializers.ValidationError(
+                {"product_name": "Name the product, its brand or its GTIN."}
+            )
+        return attrs
+
+
+class ComplaintCreateSerializer(PublicComplaintSerializer):
+    """What a regulator files: also the channel it came by and when."""
+
+    channel = serializers.ChoiceField(choices=ComplaintChannel.choices)
+    received_at = serializers.DateTimeField(required=False, default=None)
+
+
+class ComplaintReceiptSerializer(serializers.Serializer):
+    receipt_no = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class ComplaintStatsQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=["category", "brand"], default="category")
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        # `from` and `to` are Python keywords; the query string uses them as is.
+        data = {
+            "group_by": data.get("group_by"),
+            "date_from": data.get("from"),
+            "date_to": data.get("to"),
+        }
+        return super().to_internal_value({k: v for k, v in data.items() if v not in (None, "")})
+
+    def validate(self, attrs):
+        date_to = attrs.get("date_to") or timezone.localdate()
+        date_from = attrs.get("date_from") or date_to.replace(year=date_to.year - 1, day=1)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": "'from' is after 'to'."})
+        for name, value in (("from", date_from), ("to", date_to)):
+            if not 1900 <= value.year <= 2100:
+                raise serializers.ValidationError({name: "A date between 1900 and 2100."})
+        return {**attrs, "date_from": date_from, "date_to": date_to}
+
+
+class ComplaintStatsRowSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    complaints = serializers.IntegerField()
+
+
+class ComplaintStatsSerializer(serializers.Serializer):
+    group_by = serializers.CharField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    min_group_size = serializers.IntegerField(
+        help_text="Groups with fewer complaints are left out (and only counted)."
+    )
+    suppressed_groups = serializers.IntegerField()
+    results = ComplaintStatsRowSerializer(many=True)
+
+    def to_representation(self, instance):
+        body = super().to_representation(instance)
+        body["from"], body["to"] = body.pop("date_from"), body.pop("date_to")
+        return body
+
+
+class SuggestionQuerySerializer(serializers.Serializer):
+    region = serializers.CharField(required=False, validators=[validate_region_code])
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=20)
+
+
+class SuggestionReasonSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["complaints", "injury_reports", "nonconforming_samples"]
+    )
+    count = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    weight = serializers.FloatField()
+    detail = serializers.DictField(child=serializers.IntegerField())
+
+
+class SuggestionSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    product = serializers.IntegerField()
+    product_name = serializers.CharField()
+    brand = serializers.CharField()
+    model = serializers.CharField()
+    category = serializers.CharField()
+    gtin = serializers.CharField(allow_null=True)
+    producer = serializers.IntegerField()
+    producer_name = serializers.CharField()
+    producer_region = serializers.CharField()
+    last_sampled_at = serializers.DateTimeField(allow_null=True)
+    complaints = serializers.IntegerField()
+    injury_reports = serializers.IntegerField()
+    nonconforming_samples = serializers.IntegerField()
+    reasons = SuggestionReasonSerializer(many=True)
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    results = SuggestionSerializer(many=True)

@@ -5,12 +5,13 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from core.models import Lab
+from core.regions import validate_region_code
 from core.validators import validate_category
 from traceability.models import Lot, Party
 
 from ..choices import Conclusion, LocationKind, Measure, Verdict
 from ..models import Disposition, Objection, Sample, Task, TestItem
-from ..states import sample_machine
+from ..states import sample_machine, task_machine
 
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
 # core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
@@ -143,6 +144,14 @@ class TaskSerializer(serializers.ModelSerializer):
     lab = serializers.SlugRelatedField(slug_field="code", queryset=Lab.objects.all())
     category = serializers.CharField(max_length=64, validators=[validate_category])
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    samples_taken = serializers.IntegerField(
+        read_only=True, default=None, help_text="Samples taken under this task (not voided)."
+    )
+    samples_taken_total = serializers.IntegerField(
+        read_only=True,
+        default=None,
+        help_text="Samples taken under this task and every task allocated from it.",
+    )
 
     class Meta:
         model = Task
@@ -152,6 +161,12 @@ class TaskSerializer(serializers.ModelSerializer):
             "title",
             "level",
             "region",
+            "parent",
+            "quota",
+            "samples_taken",
+            "samples_taken_total",
+            "state",
+            "published_at",
             "category",
             "mode",
             "lab",
@@ -163,12 +178,76 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
         ]
-        read_only_fields = ["id", "created_by", "created_at"]
+        read_only_fields = ["id", "parent", "state", "published_at", "created_by", "created_at"]
         # Uniqueness is the service's to report (as a 400 on `code`).
         extra_kwargs = {
             "code": {"validators": []},
             "report_working_days": {"min_value": 1, "max_value": 120},
+            "quota": {"min_value": 1},
         }
+
+
+class TaskNodeSerializer(serializers.Serializer):
+    """A task of the tree below a task, with its own children."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    level = serializers.CharField()
+    region = serializers.CharField()
+    lab = serializers.CharField(source="lab.code")
+    quota = serializers.IntegerField(allow_null=True)
+    samples_taken = serializers.IntegerField()
+    samples_taken_total = serializers.IntegerField()
+    state = serializers.CharField()
+    children = serializers.ListField(child=serializers.DictField(), source="tree_children")
+
+
+class TaskDetailSerializer(TaskSerializer):
+    children = serializers.SerializerMethodField(
+        help_text="The tasks allocated from this one (those you may see), as a tree."
+    )
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "children", "allowed_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(TaskNodeSerializer(many=True))
+    def get_children(self, task):
+        return [_node(child) for child in getattr(task, "tree_children", [])]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, task):
+        request = self.context.get("request")
+        return task_machine.allowed_actions(task, request.user if request else None)
+
+
+def _node(task):
+    return {
+        "id": task.pk,
+        "code": task.code,
+        "level": task.level,
+        "region": task.region,
+        "lab": task.lab.code,
+        "quota": task.quota,
+        "samples_taken": task.samples_taken,
+        "samples_taken_total": task.samples_taken_total,
+        "state": task.state,
+        "children": [_node(child) for child in task.tree_children],
+    }
+
+
+class AllocationSerializer(serializers.Serializer):
+    region = serializers.CharField(max_length=6, validators=[validate_region_code])
+    quota = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    lab = serializers.SlugRelatedField(
+        slug_field="code", queryset=Lab.objects.all(), required=False, allow_null=True
+    )
+
+
+class HandlingRegionSerializer(serializers.Serializer):
+    handling_region = serializers.CharField(max_length=6, validators=[validate_region_code])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 @extend_schema_field(
@@ -301,7 +380,7 @@ class LotBriefSerializer(serializers.Serializer):
 class SampleSerializer(serializers.ModelSerializer):
     task_code = serializers.CharField(source="task.code", read_only=True)
     mode = serializers.CharField(source="task.mode", read_only=True)
-    region = serializers.CharField(source="task.region", read_only=True)
+    task_region = serializers.CharField(source="task.region", read_only=True)
     category = serializers.CharField(source="task.category", read_only=True)
     lab = serializers.CharField(source="task.lab.code", read_only=True)
     sampled_party = PartyBriefSerializer(read_only=True)
@@ -322,6 +401,9 @@ class SampleSerializer(serializers.ModelSerializer):
             "task_code",
             "mode",
             "region",
+            "task_region",
+            "handling_region",
+            "handed_over_at",
             "category",
             "lab",
             "state",
@@ -389,7 +471,10 @@ def sample_representation(sample):
         "task": task.pk,
         "task_code": task.code,
         "mode": task.mode,
-        "region": task.region,
+        "region": sample.region,
+        "task_region": task.region,
+        "handling_region": sample.handling_region,
+        "handed_over_at": _dt(sample.handed_over_at),
         "category": task.category,
         "lab": task.lab.code,
         "state": sample.state,
@@ -631,3 +716,64 @@ class StatsQuerySerializer(serializers.Serializer):
         fields["from"] = serializers.DateField(required=False)
         fields["to"] = serializers.DateField(required=False)
         return fields
+
+
+# --- Public results (DESIGN.md §6.1) -------------------------------------------------------
+
+
+class FailingItemSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    standard = serializers.CharField()
+    requirement = serializers.CharField()
+    measured_value = serializers.CharField()
+    unit = serializers.CharField()
+
+
+class PublicResultRowSerializer(serializers.Serializer):
+    """One row of the results notice, as published (never changed)."""
+
+    sample_no = serializers.CharField()
+    task = serializers.CharField()
+    product = serializers.CharField()
+    brand = serializers.CharField()
+    model = serializers.CharField()
+    lot_code = serializers.CharField()
+    produced_on = serializers.DateField(allow_null=True)
+    producer = serializers.CharField()
+    producer_region = serializers.CharField()
+    sampled_party = serializers.CharField()
+    sampled_party_region = serializers.CharField()
+    sampled_on = serializers.DateField()
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+    failing_items = FailingItemSerializer(many=True)
+    lab = serializers.CharField()
+
+
+class PublicCorrectionSerializer(serializers.Serializer):
+    sample_no = serializers.CharField()
+    at = serializers.DateTimeField()
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+    failing_items = FailingItemSerializer(many=True)
+    note = serializers.CharField()
+
+
+class PublicSpotCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    level = serializers.CharField()
+    region = serializers.CharField()
+    category = serializers.CharField()
+    mode = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    lab = serializers.CharField(source="lab.name")
+    published_at = serializers.DateTimeField()
+    samples = serializers.IntegerField(source="sample_count", help_text="Published samples")
+    conforming = serializers.IntegerField()
+    nonconforming = serializers.IntegerField()
+    conformance_rate = serializers.FloatField(allow_null=True)
+
+
+class PublicSpotCheckDetailSerializer(PublicSpotCheckSerializer):
+    results = PublicResultRowSerializer(many=True)
+    corrections = PublicCorrectionSerializer(many=True)

@@ -1,14 +1,18 @@
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from core.api.views import HistoryMixin, LeveeModelViewSet
 from core.choices import Role
 
-from .. import selectors, services
-from ..filtersets import SampleFilterSet, TaskFilterSet
+from .. import exports, selectors, services
+from ..filtersets import PublicSpotCheckFilterSet, SampleFilterSet, TaskFilterSet
 from ..models import Sample, Task
 from ..states import sample_machine
 from . import serializers as s
@@ -16,20 +20,88 @@ from . import serializers as s
 SAMPLE_READERS = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB, Role.ENTERPRISE})
 
 
-class TaskViewSet(LeveeModelViewSet):
+class TaskViewSet(HistoryMixin, LeveeModelViewSet):
     queryset = Task.objects.select_related("lab", "created_by")
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilterSet
     http_method_names = ["get", "post", "head", "options"]
     read_roles = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.LAB})
     write_roles = frozenset({Role.REGULATOR})
+    action_roles = {
+        "allocate": frozenset({Role.REGULATOR}),
+        "publish": frozenset({Role.REGULATOR}),
+        "history": read_roles,
+    }
+
+    def get_queryset(self):
+        return selectors.with_sample_counts(super().get_queryset())
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.TaskDetailSerializer
+        return s.TaskSerializer
+
+    def _detail(self, pk):
+        """The task with the tree of tasks allocated from it that the caller may see."""
+        task = self.get_queryset().get(pk=pk)
+        tree = list(
+            selectors.with_sample_counts(
+                Task.objects.restrict(self.request.user)
+                .filter(pk__in=selectors.task_tree_ids(task))
+                .exclude(pk=task.pk)
+                .select_related("lab")
+            ).order_by("region", "code")
+        )
+        by_parent = {}
+        for node in [task, *tree]:
+            node.tree_children = []
+            by_parent[node.pk] = node
+        for node in tree:
+            # A child whose parent is hidden from the caller hangs from the nearest visible.
+            by_parent.get(node.parent_id, task).tree_children.append(node)
+        return s.TaskDetailSerializer(task, context=self.get_serializer_context()).data
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._detail(self.get_object().pk))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         task = services.task_create(actor=request.user, **data)
-        return Response(self.get_serializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Allocate the task to lower regions",
+        description="Creates one child task per entry (same category, mode, period and "
+        "standard; its own quota and lab, the task's lab by default). The regions lie inside "
+        "the task's (any region for a national task), once each; a quota is not below the "
+        "samples already taken there under this task. Regulators of the task's region.",
+        request=s.AllocationSerializer(many=True),
+        responses={201: s.TaskDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        task = self.get_object()
+        payload = s.AllocationSerializer(data=request.data, many=True, max_length=500)
+        payload.is_valid(raise_exception=True)
+        services.task_allocate(task=task, actor=request.user, allocations=payload.validated_data)
+        return Response(self._detail(task.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Publish the task's results",
+        description="Once every sample of the task and of the tasks allocated from it is "
+        "final (closed, disposed, voided, or reported with no objection window left), "
+        "publishes them at /api/v1/public/spot-checks/{code}/; otherwise 409 with "
+        "`open_samples`. Regulators of the task's region or above.",
+        request=None,
+        responses={200: s.TaskDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        task = self.get_object()
+        services.task_publish(task=task, actor=request.user)
+        return Response(self._detail(task.pk))
 
 
 class SampleViewSet(HistoryMixin, LeveeModelViewSet):
@@ -142,6 +214,19 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
         return self._transition(request, services.sample_void, s.VoidSerializer)
 
     @extend_schema(
+        summary="Name the region that handles the result",
+        description="Before `notify`, an organiser (a regulator of the task's region or "
+        "above) may hand the result handling to another region than the producer's.",
+        request=s.HandlingRegionSerializer,
+        responses=s.SampleDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def set_handling_region(self, request, pk=None):
+        return self._transition(
+            request, services.sample_set_handling_region, s.HandlingRegionSerializer
+        )
+
+    @extend_schema(
         parameters=[
             OpenApiParameter(
                 "group_by", OpenApiTypes.STR, enum=["category", "region", "producer"], required=True
@@ -165,3 +250,60 @@ class SampleViewSet(HistoryMixin, LeveeModelViewSet):
             date_to=query.validated_data.get("to"),
         )
         return Response(rows)
+
+
+class CsvRenderer(JSONRenderer):
+    """Lets `?format=csv` through content negotiation; the view answers with the file."""
+
+    media_type, format = "text/csv", "csv"
+
+
+class XlsxRenderer(JSONRenderer):
+    media_type, format = exports.XLSX, "xlsx"
+
+
+class PublicSpotCheckViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Published spot-check results (公布抽查结果), no auth: nothing of an unpublished task."""
+
+    serializer_class = s.PublicSpotCheckSerializer
+    filterset_class = PublicSpotCheckFilterSet
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [AnonRateThrottle]
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return selectors.public_spot_checks()
+
+    @extend_schema(
+        summary="The results notice of a published task",
+        description="One row per sample of the task and the tasks allocated from it, as "
+        "published, and the dated corrections since. `?format=csv|xlsx` for a spreadsheet.",
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "xlsx"], required=False)],
+        responses={
+            (200, "application/json"): s.PublicSpotCheckDetailSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, exports.XLSX): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def retrieve(self, request, code=None):
+        notice = selectors.public_spot_check(code=code)
+        if notice is None:
+            raise Http404
+        fmt = request.query_params.get("format", "json")
+        if fmt == "csv":
+            return exports.spot_check_csv(notice)
+        if fmt == "xlsx":
+            return exports.spot_check_xlsx(notice)
+        data = s.PublicSpotCheckSerializer(notice["task"]).data
+        data["results"] = notice["rows"]
+        data["corrections"] = s.PublicCorrectionSerializer(notice["corrections"], many=True).data
+        return Response(data)
+
+    def get_renderers(self):
+        if self.action == "retrieve":
+            return [JSONRenderer(), CsvRenderer(), XlsxRenderer()]
+        return super().get_renderers()

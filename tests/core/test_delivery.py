@@ -18,7 +18,7 @@ from core import delivery as delivery_module
 from core import rules
 from core.choices import AlertKind, DeliveryStatus
 from core.jobs import run as run_job
-from core.models import Alert, AlertDelivery, AlertSubscription
+from core.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertSubscription
 from core.services import alert_raise
 from core.tasks import deliver_alert
 from tests.conftest import BEIJING, CHAOYANG, PUDONG, SHANGHAI
@@ -345,7 +345,7 @@ def test_only_admins_reach_deliveries_and_subscriptions(api, regulator, enterpri
 
 
 @pytest.mark.django_db
-def test_an_admin_creates_updates_and_deletes_a_subscription(api, admin_user):
+def test_an_admin_creates_updates_and_deactivates_a_subscription(api, admin_user):
     client = api.as_(admin_user)
     created = client.post(
         "/api/v1/alerts/subscriptions/",
@@ -362,8 +362,11 @@ def test_an_admin_creates_updates_and_deletes_a_subscription(api, admin_user):
     assert (patched.json()["kinds"], patched.json()["regions"]) == (["injury_signal"], [BEIJING])
     assert patched.json()["active"] is False
 
+    assert client.patch(url, {"active": True}, format="json").status_code == 200
     assert client.delete(url).status_code == 204
-    assert not AlertSubscription.objects.exists()
+    # deleting deactivates: the subscription and its deliveries stay on record
+    assert client.get(url).json()["active"] is False
+    assert AlertSubscription.objects.filter(active=False).count() == 1
 
 
 @pytest.mark.django_db
@@ -408,3 +411,42 @@ def test_a_paused_subscription_keeps_its_deliveries_until_resumed(webhook):
     subscription.save()
     run_job("deliver_pending_alerts")
     assert webhook.alert_ids() == [alert.pk]
+
+
+@pytest.mark.django_db
+def test_deleting_a_subscription_deactivates_it_and_keeps_its_deliveries(api, admin_user, webhook):
+    subscription = subscribe(webhook.url)
+    for n in range(3):
+        raise_alert(key=f"sample:{n}:receive")
+    run_job("deliver_pending_alerts")
+    assert AlertDelivery.objects.filter(subscription=subscription).count() == 3
+    attempts = AlertDeliveryAttempt.objects.count()
+
+    client = api.as_(admin_user)
+    assert client.delete(f"/api/v1/alerts/subscriptions/{subscription.pk}/").status_code == 204
+    subscription.refresh_from_db()
+    assert subscription.active is False
+    assert AlertDelivery.objects.filter(subscription=subscription).count() == 3
+    assert AlertDeliveryAttempt.objects.count() == attempts
+    raise_alert(key="sample:9:receive")  # a deactivated subscription gets nothing new
+    assert AlertDelivery.objects.filter(subscription=subscription).count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["alert", "alertdelivery", "alertsubscription"])
+def test_the_admin_deletes_no_alert_delivery_or_subscription(client, admin_user, webhook, model):
+    subscription = subscribe(webhook.url)
+    alert = raise_alert()
+    obj = {
+        "alert": alert,
+        "alertdelivery": AlertDelivery.objects.get(),
+        "alertsubscription": subscription,
+    }[model]
+    client.force_login(admin_user)
+    changelist = f"/admin/core/{model}/"
+    assert client.post(f"{changelist}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+    assert AlertDelivery.objects.count() == 1

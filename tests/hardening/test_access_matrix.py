@@ -51,6 +51,12 @@ MATRIX = {
     "GET /alerts/subscriptions/{id}/":                  "ok  403    403    403    403    403",
     "PATCH /alerts/subscriptions/{id}/":                "ok  403    403    403    403    403",
     "DELETE /alerts/subscriptions/{id}/":               "ok  403    403    403    403    403",
+    # complaints: regulators file and read their region's; anyone files publicly
+    "GET /complaints/":                                 "all ok     403    403    403    403",
+    "POST /complaints/":                                "ok  ok     403    403    403    403",
+    "GET /complaints/{id}/":                            "ok  ok|404 403    403    403    403",
+    "POST /public/complaints/":                         "ok  ok     ok     ok     ok     ok     ok",
+    "GET /public/complaints/stats/":                   "all all    all    all    all    all    all",
     # injury: sites and reports for regulators (region) and sentinels (own site)
     "GET /injury/sites/":                               "all ok     403    403    403    ok",
     "POST /injury/sites/":                              "ok  403    403    403    403    403",
@@ -76,11 +82,16 @@ MATRIX = {
     # public recall notices: no auth, both sides are announced
     "GET /public/recalls/":                            "all all    all    all    all    all    all",
     "GET /public/recalls/{id}/":                        "ok  ok     ok     ok     ok     ok     ok",
+    # published spot-check results: no auth; "mine" is published, "theirs" is not
+    "GET /public/spot-checks/":                        "ok  ok     ok     ok     ok     ok     ok",
+    "GET /public/spot-checks/{code}/":                  "ok|404 ok|404 ok|404 ok|404 ok|404 ok|404 ok|404",  # noqa: E501
+    # the product lookup: anyone; the query names "mine"'s product, whose recall it shows
+    "GET /public/lookup/":                              "ok  ok     ok     ok     ok     ok     ok",
     # recalls: regulators (producer's region) and the producer's enterprise users
     "GET /recalls/":                                    "all ok     403    403    ok     403",
-    "POST /recalls/":                                   "ok  ok     403    403    403    403",
+    "POST /recalls/":                                   "ok  ok     403    403    ok     403",
     "GET /recalls/{id}/":                               "ok  ok|404 403    403    ok|404 403",
-    "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    403    403",
+    "PATCH /recalls/{id}/":                             "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/affected-parties/":              "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/history/":                       "ok  ok|404 403    403    ok|404 403",
     "GET /recalls/{id}/progress/":                      "ok  ok|404 403    403    ok|404 403",
@@ -101,10 +112,14 @@ MATRIX = {
     "GET /risk/assessments/{id}/":                      "ok  ok|404 403    403    403    403",
     "GET /risk/assessments/{id}/history/":              "ok  ok|404 403    403    403    403",
     "POST /risk/assessments/{id}/decide/":              "ok  ok|404 403    403    403    403",
+    "GET /risk/task-suggestions/":                      "all ok     403    403    403    403",
     # sampling: tasks for regulators, inspectors (region) and the assigned lab
     "GET /sampling/tasks/":                             "all ok     ok     ok     403    403",
     "POST /sampling/tasks/":                            "ok  ok     403    403    403    403",
     "GET /sampling/tasks/{id}/":                        "ok  ok|404 ok|404 ok|404 403    403",
+    "GET /sampling/tasks/{id}/history/":                "ok  ok|404 ok|404 ok|404 403    403",
+    "POST /sampling/tasks/{id}/allocate/":              "ok  ok|404 403    403    403    403",
+    "POST /sampling/tasks/{id}/publish/":               "ok  ok|404 403    403    403    403",
     # samples: also the sampled party's and the producer's enterprise users
     "GET /sampling/samples/":                           "all ok     ok     ok     ok     403",
     "POST /sampling/samples/":                          "ok  403    ok     403    403    403",
@@ -120,6 +135,7 @@ MATRIX = {
     "POST /sampling/samples/{id}/dispose/":             "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/close/":               "ok  ok|404 403    403    403    403",
     "POST /sampling/samples/{id}/void/":                "ok  ok|404 ok|404 403    403    403",
+    "POST /sampling/samples/{id}/set_handling_region/": "ok  ok|404 403    403    403    403",
     # traceability master data: regulators and inspectors (region), enterprises (own party);
     # labs and sentinels have no business there and see nothing
     "GET /traceability/parties/":                       "all ok     ok     empty  ok     empty",
@@ -134,10 +150,14 @@ MATRIX = {
     "POST /traceability/lots/":                         "ok  ok     403    403    ok     403",
     "GET /traceability/lots/{id}/":                     "ok  ok|404 ok|404 404    ok|404 404",
     "PATCH /traceability/lots/{id}/":                   "ok  ok|404 403    403    ok|404 403",
-    "GET /traceability/lots/{id}/trace/":               "ok  ok|404 403    403    403    403",
+    "GET /traceability/lots/{id}/trace/":               "ok  ok|404 403    403    ok|404 403",
+    "GET /traceability/lots/{id}/history/":             "ok  ok|404 ok|404 404    ok|404 404",
+    "POST /traceability/lots/{id}/correct/":            "ok  ok|404 403    403    ok|404 403",
     "GET /traceability/events/":                        "all ok     ok     empty  ok     empty",
     "POST /traceability/events/":                       "ok  ok     403    403    ok     403",
     "GET /traceability/events/{id}/":                   "ok  ok|404 ok|404 404    ok|404 404",
+    "GET /traceability/events/{id}/history/":           "ok  ok|404 ok|404 404    ok|404 404",
+    "POST /traceability/events/{id}/retract/":          "ok  ok|404 403    403    ok|404 403",
     "POST /traceability/events/bulk/":                  "ok  ok     403    403    ok     403",
     "POST /traceability/epcis/capture/":                "ok  ok     403    403    ok     403",
     "GET /traceability/epcis/events/":                  "all ok     ok     empty  ok     empty",
@@ -153,11 +173,13 @@ OBJECT_OF = {
     "/alerts/deliveries/": "delivery",
     "/alerts/subscriptions/": "subscription",
     "/alerts/": "alert",
+    "/complaints/": "complaint",
     "/injury/accident-categories/": "category",
     "/injury/accidents/": "accident",
     "/injury/reports/": "report",
     "/injury/sites/": "site",
     "/public/recalls/": "recall",
+    "/public/spot-checks/": "public_task",
     "/recalls/": "recall",
     "/risk/assessments/": "assessment",
     "/sampling/samples/": "sample",
@@ -184,10 +206,30 @@ def _pk_of(name):
 # How to tell which side's object a list shows: (query, what it lists, marker of a side's
 # object). Every list a role may read is checked this way.
 LISTS = {
+    "GET /public/lookup/": (
+        lambda world: {"gtin": world.mine["product"].gtin},
+        lambda body: {row["reference"] for row in body["results"]},
+        lambda side: side["recall"].recall_no,
+    ),
+    "GET /public/complaints/stats/": (
+        {"group_by": "category"},
+        lambda body: {row["group"] for row in body["results"]},
+        lambda side: side["complaint"].category,
+    ),
+    "GET /risk/task-suggestions/": (
+        {},
+        lambda body: {row["product"] for row in body["results"]},
+        lambda side: side["product"].pk,
+    ),
     "GET /injury/estimates/": (
         {"group_by": "region"},
         lambda body: {str(row["group"])[:2] for row in body["results"]},
         lambda side: side["site"].region[:2],
+    ),
+    "GET /public/spot-checks/": (
+        {},
+        lambda body: {row["code"] for row in body["results"]},
+        lambda side: side["public_task"].code,
     ),
     "GET /sampling/samples/stats/": (
         {"group_by": "producer"},
@@ -202,7 +244,7 @@ LISTS = {
 }
 for _key in MATRIX:
     _method, _path = _key.split()
-    if _method == "GET" and "{id}" not in _path and _key not in LISTS:
+    if _method == "GET" and "{" not in _path and _key not in LISTS:
         LISTS[_key] = ({}, _ids, _pk_of(object_of(_path)))
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -223,7 +265,7 @@ def expectations(key):
 
 def _cells():
     for key in MATRIX:
-        detail = "{id}" in key
+        detail = "{id}" in key or "{code}" in key
         for role, (mine, theirs) in expectations(key).items():
             if not detail:
                 yield key, role, "both", mine
@@ -281,8 +323,12 @@ def _request(world, key, role, side):
     client = Api().as_(user)
     if "{id}" in path:
         path = path.replace("{id}", str(world.side(side)[object_of(path)].pk))
+    if "{code}" in path:
+        path = path.replace("{code}", world.side(side)[object_of(path)].code)
     path = API + path
     query = LISTS[key][0] if key in LISTS else {}
+    if callable(query):
+        query = query(world)
     if method == "GET":
         return client.get(path, query)
     if method == "DELETE":
@@ -443,6 +489,16 @@ def _accident(world, side, role):
     return body if side == "mine" else None
 
 
+def _complaint(world, side, role):
+    return {
+        "channel": "hotline_12315",
+        "region": world.side(side)["party"].region,
+        "category": "toy",
+        "product_name": "Matrix toy",
+        "problem": ["choking"],
+    }
+
+
 def _report(world, side, role):
     return {**REPORT, "site": world.side(side)["site"].code}
 
@@ -459,10 +515,11 @@ CREATES = {
     "POST /risk/assessments/": _assessment,
     "POST /injury/accidents/": _accident,
     "POST /injury/reports/": _report,
+    "POST /complaints/": _complaint,
 }
 # Creating endpoints without a scoped reference in the body, or checked elsewhere: the
-# EPCIS capture maps onto the same service as events/bulk/.
-UNSCOPED_CREATES = {"POST /traceability/epcis/capture/"}
+# EPCIS capture maps onto the same service as events/bulk/; anyone files a complaint.
+UNSCOPED_CREATES = {"POST /traceability/epcis/capture/", "POST /public/complaints/"}
 
 
 def _creators(key):

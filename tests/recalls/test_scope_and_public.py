@@ -96,10 +96,14 @@ def test_regulators_and_enterprises_see_only_their_recalls(
     ).status_code == 404
 
 
-def test_enterprises_may_not_create_or_move_recalls(api, enterprise, party, recall_of):
-    recall = recall_of(party)
+def test_enterprises_may_not_create_ordered_recalls_or_move_recalls(
+    api, enterprise, party, recall_of
+):
+    recall = recall_of(party, kind="ordered")
     client = api.as_(enterprise)
-    assert client.post(URL, {"producer": party.id}, format="json").status_code == 403
+    # Voluntary recalls of its own products: tests/recalls/test_voluntary.py.
+    body = {"producer": party.id, "kind": "ordered"}
+    assert client.post(URL, body, format="json").status_code == 403
     assert client.patch(f"{URL}{recall.id}/", {"hazard": "x"}, format="json").status_code == 403
     for action in ("submit_plan", "approve", "announce", "complete", "close", "terminate"):
         assert client.post(f"{URL}{recall.id}/{action}/").status_code == 403

@@ -181,7 +181,15 @@ def test_the_repeat_rule_follows_task_levels_standards_and_exemptions(
 ):
     client = api.as_(inspector)
     county = TaskFactory(lab=task.lab, level=TaskLevel.COUNTY, standard=task.standard)
-    national = TaskFactory(lab=task.lab, level=TaskLevel.NATIONAL, standard=task.standard)
+    # Another category: a running national kettle task would bar the lower levels from
+    # kettles altogether (art. 15); the 6-month rule compares products, not categories.
+    national = TaskFactory(
+        lab=task.lab,
+        level=TaskLevel.NATIONAL,
+        region="000000",
+        category="small_appliance",
+        standard=task.standard,
+    )
     other_standard = TaskFactory(lab=task.lab, standard="GB 9999")
     emergency = TaskFactory(lab=task.lab, emergency=True)
     assert (

@@ -46,9 +46,12 @@ def test_regulator_may_trace_a_lot_held_in_their_region(api, regulator, regulato
     assert api.as_(regulator).get(_url(chain["cake"])).status_code == 200
 
 
-def test_only_regulators_and_admins_trace(api, enterprise, inspector, lab_user, chain):
-    for user in (enterprise, inspector, lab_user):
+def test_only_regulators_admins_and_the_producer_trace(api, enterprise, inspector, lab_user, chain):
+    for user in (inspector, lab_user):
         assert api.as_(user).get(_url(chain["flour"])).status_code == 403
+    # An enterprise traces only the lots it made (tests/portal/test_enterprise_trace.py).
+    assert api.as_(enterprise).get(_url(chain["flour"])).status_code == 200
+    assert api.as_(enterprise).get(_url(chain["cake"])).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,21 @@ class LotSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
+class LotCorrectionSerializer(serializers.Serializer):
+    """The corrected facts of a lot (any of product, quantity, unit) and why."""
+
+    product = ScopedPrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=0, required=False, allow_null=True
+    )
+    unit = serializers.CharField(max_length=16, required=False)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class EventLineSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))

@@ -9,7 +9,7 @@ from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.views import LeveeGenericViewSet, LeveeModelViewSet
+from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
 from core.exceptions import ApplicationError, NotFound
 
@@ -20,16 +20,18 @@ from .serializers import (
     BulkEventsSerializer,
     BulkResultSerializer,
     EventSerializer,
+    LotCorrectionSerializer,
     LotSerializer,
     PartySerializer,
     ProductSerializer,
+    ReasonSerializer,
     TraceSerializer,
 )
 
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
-# DESIGN.md §3: traces are the regulators' (and admins'); a trace crosses regions and
-# parties, so enterprises and inspectors do not get one.
-TRACERS = frozenset({Role.REGULATOR})
+# DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
+# enterprise traces its own lots, with only its direct partners named.
+TRACERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -92,15 +94,41 @@ class ProductViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     instance_kwarg = "product"
 
 
-class LotViewSet(_ServiceWritesMixin, LeveeModelViewSet):
+class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
+    """Lots. Once an event or a recall names a lot, its product, quantity and unit change
+    only by `correct/` with a reason (a PATCH of them is a 409)."""
+
     queryset = Lot.objects.select_related("product")
     serializer_class = LotSerializer
     filterset_class = LotFilterSet
     write_roles = WRITERS
-    action_roles = {"trace": TRACERS}
+    action_roles = {"trace": TRACERS, "correct": WRITERS}
     create_service = staticmethod(services.lot_create)
     update_service = staticmethod(services.lot_update)
     instance_kwarg = "lot"
+
+    @extend_schema(
+        request=LotCorrectionSerializer,
+        responses={
+            200: LotSerializer,
+            400: OpenApiResponse(description="No reason, or no field to correct"),
+            403: OpenApiResponse(description="Not your lot's producer"),
+            404: OpenApiResponse(description="No such lot in your scope"),
+            409: OpenApiResponse(description="A recalled lot may not change producer"),
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def correct(self, request, pk=None):
+        """Correct the lot's product, quantity or unit, with a `reason`. The lot's history
+        keeps the values before and after."""
+        lot = self.get_object()
+        serializer = LotCorrectionSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        reason = fields.pop("reason")
+        lot = services.lot_correct(lot=lot, actor=request.user, reason=reason, **fields)
+        return Response(LotSerializer(lot, context={"request": request}).data)
 
     @extend_schema(
         parameters=[
@@ -125,7 +153,9 @@ class LotViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     def trace(self, request, pk=None):
         """Where the lot and everything made from it went (forward), or what went into it
         and who supplied it (backward). Regulators may trace any lot their region's
-        parties produced or held; the result follows the chain across regions."""
+        parties produced or held; the result follows the chain across regions. An
+        enterprise traces the lots it produced: it and its direct partners are named,
+        parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
             raise NotFound(_("No such lot."))
@@ -144,6 +174,9 @@ class LotViewSet(_ServiceWritesMixin, LeveeModelViewSet):
         trace = selectors.lot_trace(lot_ids=[lot_id], direction=direction, max_depth=max_depth)
         if not trace["nodes"]:  # the trace starts at the lot: no nodes, no such lot
             raise NotFound(_("No such lot."))
+        if request.user.role == Role.ENTERPRISE:
+            party = Party.objects.get(uscc=request.user.party_uscc)
+            trace = selectors.trace_for_party(trace, party_id=party.pk)
         name = f"trace-lot{lot_id}-{direction}"
         fmt = request.query_params.get("format", "json")
         if fmt == "csv":
@@ -173,16 +206,43 @@ def _events_with_lines(queryset):
 
 
 class EventViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, LeveeGenericViewSet
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    LeveeGenericViewSet,
 ):
     """Supply-chain events after GS1 EPCIS 2.0. Re-sending an event_id returns the stored
-    event (200) and records nothing."""
+    event (200) and records nothing. Events are never deleted: a wrong one is retracted."""
 
     queryset = Event.objects.select_related("recorded_by").prefetch_related("lines")
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     write_roles = WRITERS
-    action_roles = {"bulk": WRITERS}
+    action_roles = {"bulk": WRITERS, "retract": WRITERS}
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={
+            200: EventSerializer,
+            400: OpenApiResponse(description="No reason given"),
+            403: OpenApiResponse(description="Not the event's party or its regulator"),
+            404: OpenApiResponse(description="No such event in your scope"),
+            409: OpenApiResponse(description="Already withdrawn"),
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def retract(self, request, pk=None):
+        """Withdraw a wrong event, with a `reason`. It stays stored and listed, flagged
+        `withdrawn_at`; the trace and every figure built on it leave it out."""
+        event = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.event_retract(
+            event=event, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(EventSerializer(self.get_queryset().get(pk=event.pk)).data)
 
     @extend_schema(request=EventSerializer, responses={201: EventSerializer, 200: EventSerializer})
     def create(self, request, *args, **kwargs):
