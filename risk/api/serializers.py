@@ -19,6 +19,15 @@ from ..models import Complaint, RiskAssessment
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
 # core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
 FIELD_HELP = {
+    "product_name": "The product's name as printed on it or its package.",
+    "brand": "The brand as printed on the product.",
+    "model": "The model (型号) as printed on the product.",
+    "lot_code": "The lot or batch code as printed, if any.",
+    "problem": "What is wrong: injury, fire, electric shock, chemical, choking, quality defect, "
+    "labelling or other.",
+    "narrative": "What happened, in words; numbers that look like phones or IDs are masked.",
+    "channel": "How the complaint came in: 12315 hotline, web, platform or regulator.",
+    "received_at": "When it came in (ISO 8601 with offset); default now.",
     "subject_kind": "What is assessed: product, lot or category.",
     "product": "product: the id of the product assessed.",
     "RiskAssessmentCreateSerializer.lot": "lot: the id of the lot assessed.",

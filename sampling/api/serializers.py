@@ -16,6 +16,14 @@ from ..states import sample_machine, task_machine
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
 # core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
 FIELD_HELP = {
+    "AllocationSerializer.region": "The region the quota goes to: a 6-digit GB/T 2260 code "
+    "inside the task's region.",
+    "quota": "How many samples that region takes, 1-1,000,000.",
+    "AllocationSerializer.lab": "The code of the lab for that region's samples (default: the "
+    "task's lab).",
+    "handling_region": "The region that takes over the case: a 6-digit GB/T 2260 code (where "
+    "the producer is).",
+    "HandlingRegionSerializer.reason": "Why the case is handed over (kept in its history).",
     "TaskSerializer.code": (
         "The task's code, unique (letters, digits, - and _); it prefixes its samples' numbers."
     ),

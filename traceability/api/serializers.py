@@ -10,6 +10,8 @@ from ..models import Event, Lot, Party, Product, normalize_gtin, validate_gtin
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
 # core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
 FIELD_HELP = {
+    "LotCorrectionSerializer.quantity": "The corrected quantity, at least 0, in unit.",
+    "reason": "Why, kept with the record (the original facts stay in its history).",
     "uscc": (
         "The unified social credit code (统一社会信用代码): 18 characters, checked with its check "
         "character; unique."
@@ -157,6 +159,8 @@ class LotCorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+# recalls has a ReasonSerializer too: its own component name keeps the two apart.
+@extend_schema_serializer(component_name="CorrectionReason")
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
