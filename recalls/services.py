@@ -132,14 +132,16 @@ def _check_visible_lots(actor, lots):
     visible = set(Lot.objects.restrict(actor).filter(pk__in=ids).values_list("pk", flat=True))
     unseen = [str(pk) for pk in ids if pk not in visible]
     if unseen:
-        raise ApplicationError(f"No such lots: {', '.join(unseen)}.", attr="lots")
+        raise ApplicationError(
+            _("No such lots: %(items)s.") % {"items": ", ".join(unseen)}, attr="lots"
+        )
 
 
 def _check_enterprise_kind(actor, kind):
     """An enterprise opens and edits voluntary recalls of its own products only (DESIGN.md
     §7); an ordered recall's plan is the regulator's."""
     if getattr(actor, "role", None) == Role.ENTERPRISE and kind != RecallKind.VOLUNTARY:
-        raise PermissionDenied("An enterprise opens and edits voluntary recalls only.")
+        raise PermissionDenied(_("An enterprise opens and edits voluntary recalls only."))
 
 
 def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):

@@ -306,12 +306,13 @@ def _validated_complaint(*, region, category, problem, product):
     unknown = [p for p in problem if p not in ComplaintProblem.values]
     if unknown or not problem:
         raise ApplicationError(
-            f"Problem is a list of: {', '.join(ComplaintProblem.values)}.", attr="problem"
+            _("Problem is a list of: %(items)s.") % {"items": ", ".join(ComplaintProblem.values)},
+            attr="problem",
         )
     category = category or (product.category if product else "")
     if not category:
         raise ApplicationError(
-            "Name the product category (or a GTIN of a known product).", attr="category"
+            _("Name the product category (or a GTIN of a known product)."), attr="category"
         )
     return category, problem
 
@@ -396,7 +397,7 @@ def complaint_file(
     )
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ApplicationError("A complaint is not received in the future.", attr="received_at")
+        raise ApplicationError(_("A complaint is not received in the future."), attr="received_at")
     digest = fields["contact"]
     complaint = Complaint(
         channel=channel,
@@ -438,7 +439,7 @@ def complaint_file(
                     return replay, True
             complaint.pk = None
     else:
-        raise Conflict("Could not give the complaint a receipt number; retry.")
+        raise Conflict(_("Could not give the complaint a receipt number; retry."))
     log.info("risk.complaint_filed", complaint_id=complaint.pk, channel=channel)
     return complaint, False
 
@@ -449,7 +450,7 @@ def _replayed(request_key, request_hash):
         return None
     if first.request_hash != request_hash:
         raise Unprocessable(
-            "This Idempotency-Key was used for a different complaint; use a new key.",
+            _("This Idempotency-Key was used for a different complaint; use a new key."),
             code="idempotency_key_reused",
         )
     return first

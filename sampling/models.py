@@ -301,11 +301,11 @@ class PublishedResult(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("A published result is never changed; add a correction.")
+            raise ValidationError(_("A published result is never changed; add a correction."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("A published result is never deleted.")
+        raise ValidationError(_("A published result is never deleted."))
 
 
 class PublishedCorrection(models.Model):

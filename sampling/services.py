@@ -81,7 +81,8 @@ def task_create(
     # SAMR's national tasks, and only they, cover the nation (DESIGN.md §6.1).
     if (level == TaskLevel.NATIONAL) != (region == NATIONAL):
         raise ApplicationError(
-            f"A national task has region {NATIONAL}, and only a national task has it.",
+            _("A national task has region %(NATIONAL)s, and only a national task has it.")
+            % {"NATIONAL": NATIONAL},
             attr="region",
         )
     task = Task(
@@ -114,27 +115,34 @@ def task_create(
 def _allocation_entries(task, allocations):
     """Check the allocations against the task and each other; returns them normalised."""
     if not allocations:
-        raise ApplicationError("Allocate to at least one region.", attr="allocations")
+        raise ApplicationError(_("Allocate to at least one region."), attr="allocations")
     entries = []
     for index, entry in enumerate(allocations):
         region, quota = entry["region"], entry["quota"]
         if region == task.region or not covers(task.region, region):
             raise ApplicationError(
-                f"Allocation {index}: region {region} is not inside the task's region "
-                f"{task.region}.",
+                _(
+                    "Allocation %(index)s: region %(region)s is not inside the task's region "
+                    "%(region2)s."
+                )
+                % {"index": index, "region": region, "region2": task.region},
                 code="region_outside_task",
                 attr="allocations",
             )
         if quota is None or quota < 1:
             raise ApplicationError(
-                f"Allocation {index}: the quota is the number of samples to take, at least 1.",
+                _("Allocation %(index)s: the quota is the number of samples to take, at least 1.")
+                % {"index": index},
                 attr="allocations",
             )
         for other in entries:
             if covers(other["region"], region) or covers(region, other["region"]):
                 raise ApplicationError(
-                    f"Allocation {index}: region {region} overlaps region {other['region']} "
-                    "of the same request.",
+                    _(
+                        "Allocation %(index)s: region %(region)s overlaps region %(value)s of the "
+                        "same request."
+                    )
+                    % {"index": index, "region": region, "value": other["region"]},
                     code="region_allocated_twice",
                     attr="allocations",
                 )
@@ -154,8 +162,11 @@ def task_allocate(*, task, actor, allocations):
             for child in children:
                 if covers(child.region, region) or covers(region, child.region):
                     raise ApplicationError(
-                        f"Task {locked.code} is already allocated to region {child.region} "
-                        f"as task {child.code}.",
+                        _(
+                            "Task %(code)s is already allocated to region %(region)s as task "
+                            "%(code2)s."
+                        )
+                        % {"code": locked.code, "region": child.region, "code2": child.code},
                         code="region_allocated_twice",
                         attr="allocations",
                     )
@@ -166,8 +177,16 @@ def task_allocate(*, task, actor, allocations):
             )
             if entry["quota"] < taken:
                 raise ApplicationError(
-                    f"Region {region}'s quota {entry['quota']} is below the {taken} samples "
-                    f"already taken there under task {locked.code}.",
+                    _(
+                        "Region %(region)s's quota %(value)s is below the %(taken)s samples "
+                        "already taken there under task %(code)s."
+                    )
+                    % {
+                        "region": region,
+                        "value": entry["quota"],
+                        "taken": taken,
+                        "code": locked.code,
+                    },
                     code="quota_below_taken",
                     attr="allocations",
                 )
@@ -175,8 +194,11 @@ def task_allocate(*, task, actor, allocations):
             planned = sum(c.quota or 0 for c in children) + sum(e["quota"] for e in entries)
             if planned > locked.quota:
                 raise ApplicationError(
-                    f"The quotas allocated ({planned}) exceed task {locked.code}'s own quota "
-                    f"of {locked.quota}.",
+                    _(
+                        "The quotas allocated (%(planned)s) exceed task %(code)s's own quota of "
+                        "%(quota)s."
+                    )
+                    % {"planned": planned, "code": locked.code, "quota": locked.quota},
                     code="quota_exceeded",
                     attr="allocations",
                 )
@@ -200,8 +222,11 @@ def task_allocate(*, task, actor, allocations):
             )
             if len(child.code) > 64 or Task.objects.filter(code=child.code).exists():
                 raise ApplicationError(
-                    f"Cannot name the child task for region {entry['region']}: code "
-                    f"'{child.code}' is taken or too long.",
+                    _(
+                        "Cannot name the child task for region %(value)s: code '%(code)s' is "
+                        "taken or too long."
+                    )
+                    % {"value": entry["region"], "code": child.code},
                     attr="allocations",
                 )
             child.save()
@@ -283,7 +308,8 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
     published = next((t for t in task_chain(task) if t.state == TaskState.PUBLISHED), None)
     if published is not None:
         raise ApplicationError(
-            f"The results of task {published.code} are published; it takes no more samples.",
+            _("The results of task %(code)s are published; it takes no more samples.")
+            % {"code": published.code},
             code="task_published",
             attr="task",
         )
@@ -477,9 +503,20 @@ def sample_create(
         higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
         if higher is not None:
             raise ApplicationError(
-                f"{task.category} products in region {sampled_party.region} are covered by "
-                f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
-                f"{higher.ends_on}); a {task.level} task does not check them again.",
+                _(
+                    "%(category)s products in region %(region)s are covered by the running "
+                    "%(level)s task %(code)s (%(starts_on)s to %(ends_on)s); a %(level2)s task "
+                    "does not check them again."
+                )
+                % {
+                    "category": task.category,
+                    "region": sampled_party.region,
+                    "level": higher.level,
+                    "code": higher.code,
+                    "starts_on": higher.starts_on,
+                    "ends_on": higher.ends_on,
+                    "level2": task.level,
+                },
                 code="covered_by_higher_task",
                 attr="task",
                 extra={"higher_task": higher.code},

@@ -32,8 +32,11 @@ def is_organiser(actor, task):
 def _organiser_only(task, actor, action):
     if actor is not None and not is_organiser(actor, task):
         raise PermissionDenied(
-            f"Only the organisers of task {task.code} (regulators of region {task.region} "
-            f"or above) may '{action}'."
+            _(
+                "Only the organisers of task %(code)s (regulators of region %(region)s or above) "
+                "may '%(action)s'."
+            )
+            % {"code": task.code, "region": task.region, "action": action}
         )
 
 
@@ -105,8 +108,15 @@ def _handlers_only(sample, actor, action):
         return
     if not covers(actor.region, sample.handling_region):
         raise PermissionDenied(
-            f"Sample {sample.sample_no} was handed over to region {sample.handling_region}; "
-            f"its regulators '{action}' it."
+            _(
+                "Sample %(sample_no)s was handed over to region %(handling_region)s; its "
+                "regulators '%(action)s' it."
+            )
+            % {
+                "sample_no": sample.sample_no,
+                "handling_region": sample.handling_region,
+                "action": action,
+            }
         )
 
 
@@ -183,7 +193,8 @@ def guard_publish(task, actor, payload):
         shown = ", ".join(f"{no} ({state})" for no, state in still_open[:20])
         more = f" and {len(still_open) - 20} more" if len(still_open) > 20 else ""
         raise Conflict(
-            f"Task {task.code} cannot be published while samples are open: {shown}{more}.",
+            _("Task %(code)s cannot be published while samples are open: %(shown)s%(more)s.")
+            % {"code": task.code, "shown": shown, "more": more},
             code="samples_open",
             extra={
                 "state": task.state,

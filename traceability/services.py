@@ -122,8 +122,11 @@ def lot_update(*, lot, actor, **fields):
     changed = [name for name in LOT_FACTS if name in fields and fields[name] != getattr(lot, name)]
     if changed and lot_is_named(lot):
         raise Conflict(
-            f"Lot {lot.pk} is named by an event or a recall: its {', '.join(changed)} "
-            f"change only by POST lots/{lot.pk}/correct/ with a reason.",
+            _(
+                "Lot %(pk)s is named by an event or a recall: its %(items)s change only by POST "
+                "lots/%(pk2)s/correct/ with a reason."
+            )
+            % {"pk": lot.pk, "items": ", ".join(changed), "pk2": lot.pk},
             code="lot_facts_recorded",
             attr=changed[0],
             extra={"correct": f"lots/{lot.pk}/correct/"},
@@ -141,15 +144,18 @@ def lot_correct(*, lot, actor, reason, **fields):
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Give the reason for the correction.", code="required", attr="reason"
+            _("Give the reason for the correction."), code="required", attr="reason"
         )
     unknown = set(fields) - set(LOT_FACTS)
     if unknown:
         raise ApplicationError(
-            f"Only {', '.join(LOT_FACTS)} are corrected here.", attr=sorted(unknown)[0]
+            _("Only %(items)s are corrected here.") % {"items": ", ".join(LOT_FACTS)},
+            attr=sorted(unknown)[0],
         )
     if not fields:
-        raise ApplicationError(f"Give the corrected {', '.join(LOT_FACTS)}.", code="required")
+        raise ApplicationError(
+            _("Give the corrected %(items)s.") % {"items": ", ".join(LOT_FACTS)}, code="required"
+        )
     with transaction.atomic():
         lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
         if "product" in fields:
@@ -157,8 +163,10 @@ def lot_correct(*, lot, actor, reason, **fields):
             _check_producer(actor, product.producer)
             if product.producer_id != lot.product.producer_id and lot.recalls.exists():
                 raise Conflict(
-                    "This lot is under a recall of its producer: it cannot move to another "
-                    "producer's product.",
+                    _(
+                        "This lot is under a recall of its producer: it cannot move to another "
+                        "producer's product."
+                    ),
                     code="lot_in_recall",
                     attr="product",
                 )
@@ -589,15 +597,16 @@ def event_retract(*, event, actor, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Give the reason for the retraction.", code="required", attr="reason"
+            _("Give the reason for the retraction."), code="required", attr="reason"
         )
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("party").get(pk=event.pk)
         if not _may_assert_for(actor, event.party):
-            raise PermissionDenied("Only the event's party or its regulator retracts it.")
+            raise PermissionDenied(_("Only the event's party or its regulator retracts it."))
         if event.withdrawn_at is not None:
             raise Conflict(
-                f"Event {event.event_id} was withdrawn on {event.withdrawn_at:%Y-%m-%d}.",
+                _("Event %(event_id)s was withdrawn on %(withdrawn_at)s.")
+                % {"event_id": event.event_id, "withdrawn_at": f"{event.withdrawn_at:%Y-%m-%d}"},
                 code="already_withdrawn",
                 extra={"state": "withdrawn", "allowed_actions": []},
             )

@@ -238,7 +238,9 @@ def validate_gtin_field(value):
     try:
         return ean.validate(value)
     except StdnumError as exc:
-        raise serializers.ValidationError(f"'{value}' is not a valid GTIN: {exc}") from exc
+        raise serializers.ValidationError(
+            _("'%(value)s' is not a valid GTIN: %(exc)s") % {"value": value, "exc": exc}
+        ) from exc
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -182,6 +183,6 @@ class TaskSuggestionsView(APIView):
         user = request.user
         region = query.validated_data.get("region") or user.region or NATIONAL
         if not user.is_levee_admin and not covers(user.region, region):
-            raise ApplicationError("The region lies outside your jurisdiction.", attr="region")
+            raise ApplicationError(_("The region lies outside your jurisdiction."), attr="region")
         results = selectors.task_suggestions(region=region, limit=query.validated_data["limit"])
         return Response(SuggestionsSerializer({"region": region, "results": results}).data)

@@ -98,7 +98,7 @@ def test_run_job_lists_and_runs_jobs():
     out = io.StringIO()
     call_command("run_job", "purge_idempotency_keys", stdout=out)
     assert json.loads(out.getvalue()) == {"job": "purge_idempotency_keys", "deleted": 0}
-    with pytest.raises(CommandError, match="Unknown job"):
+    with pytest.raises(CommandError, match="未知的任务"):
         call_command("run_job", "no_such_job")
 
 
