@@ -9,7 +9,12 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
-from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
+from core.api.views import (
+    HistoryMixin,
+    KnownQueryParametersMixin,
+    LeveeGenericViewSet,
+    LeveeModelViewSet,
+)
 from core.choices import Role
 from core.exceptions import ApplicationError
 from core.regions import NATIONAL, covers
@@ -110,7 +115,7 @@ class ComplaintViewSet(
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
-class PublicComplaintView(APIView):
+class PublicComplaintView(KnownQueryParametersMixin, APIView):
     """File a complaint without an account (no auth; a few per hour per address). The
     answer is a receipt number; an Idempotency-Key makes a retry return the same one."""
 
@@ -140,7 +145,7 @@ class PublicComplaintView(APIView):
         return response
 
 
-class PublicComplaintStatsView(APIView):
+class PublicComplaintStatsView(KnownQueryParametersMixin, APIView):
     """Published complaint counts (投诉信息公示) per category or brand; groups of fewer
     than 5 complaints are left out."""
 
@@ -164,7 +169,7 @@ class PublicComplaintStatsView(APIView):
         return Response(ComplaintStatsSerializer(stats).data)
 
 
-class TaskSuggestionsView(APIView):
+class TaskSuggestionsView(KnownQueryParametersMixin, APIView):
     """Products to spot-check first in a region (default: yours), ranked by complaints,
     injury reports and past non-conformance, with the counts behind each rank."""
 

@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from core.api.views import HistoryMixin, LeveeModelViewSet
+from core.api.views import HistoryMixin, KnownQueryParametersMixin, LeveeModelViewSet
 from core.choices import Role
 
 from .. import exports, selectors, services
@@ -263,7 +263,10 @@ class XlsxRenderer(JSONRenderer):
 
 
 class PublicSpotCheckViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Published spot-check results (公布抽查结果), no auth: nothing of an unpublished task."""
 

@@ -80,8 +80,8 @@ def test_add_user_creates_each_role_with_its_links():
         (["--role", "lab"], "lab"),
         (["--role", "sentinel"], "site"),
         (["--role", "enterprise"], "party"),
-        (["--role", "enterprise", "--party", "91110105000000000X"], "No party"),
-        (["--role", "regulator", "--region", "11-000"], "6-digit"),
+        (["--role", "enterprise", "--party", "91110105000000000X"], "没有统一社会信用代码"),
+        (["--role", "regulator", "--region", "11-000"], "6 位 GB/T 2260"),
     ],
 )
 def test_add_user_refuses_a_role_without_its_link(args, message):
