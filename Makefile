@@ -31,13 +31,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 LOCAL := env -u DATABASE_URL -u REDIS_URL SECRET_KEY=$$(cat .secret_key)
 
 ## run: the service with demo data on the embedded default (SQLite, Celery eager)
+# Quiet setup (warnings and errors only), then one readable log line per request.
 run: $(VENV)/.installed .secret_key
-	$(LOCAL) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL) $(BIN)/python manage.py seed_demo
-	$(LOCAL) $(BIN)/python manage.py collectstatic --noinput -v0
+	@$(LOCAL) LOG_LEVEL=WARNING $(BIN)/python manage.py migrate --noinput -v0
+	@$(LOCAL) LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo
+	@$(LOCAL) LOG_LEVEL=WARNING $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "API docs:  http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "Admin:     http://$(HOST):$(PORT)/admin/"
-	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(LOCAL) LOG_FORMAT=console DJANGO_RUNSERVER_HIDE_WARNING=true \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite against PostgreSQL and Redis, then a smoke test of the SQLite default
 test: $(VENV)/.installed-dev

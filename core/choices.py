@@ -1,58 +1,71 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "管理员 admin"
-    REGULATOR = "regulator", "监管人员 regulator"
-    INSPECTOR = "inspector", "抽样人员 inspector"
-    LAB = "lab", "检验机构 lab"
-    ENTERPRISE = "enterprise", "企业 enterprise"
-    SENTINEL = "sentinel", "哨点 sentinel"
+    ADMIN = "admin", pgettext_lazy("Role", "Admin")
+    REGULATOR = "regulator", pgettext_lazy("Role", "Regulator")
+    INSPECTOR = "inspector", pgettext_lazy("Role", "Inspector")
+    LAB = "lab", pgettext_lazy("Role", "Lab")
+    ENTERPRISE = "enterprise", pgettext_lazy("Role", "Enterprise")
+    SENTINEL = "sentinel", pgettext_lazy("Role", "Sentinel")
 
 
 class SiteKind(models.TextChoices):
-    HOSPITAL = "hospital", "医院 hospital"
-    SCHOOL = "school", "学校 school"
-    COMMUNITY = "community", "社区 community"
+    HOSPITAL = "hospital", pgettext_lazy("SiteKind", "Hospital")
+    SCHOOL = "school", pgettext_lazy("SiteKind", "School")
+    COMMUNITY = "community", pgettext_lazy("SiteKind", "Community")
 
 
 class AlertSeverity(models.TextChoices):
-    LOW = "low", "低 low"
-    MEDIUM = "medium", "中 medium"
-    HIGH = "high", "高 high"
-    CRITICAL = "critical", "严重 critical"
+    LOW = "low", pgettext_lazy("AlertSeverity", "Low")
+    MEDIUM = "medium", pgettext_lazy("AlertSeverity", "Medium")
+    HIGH = "high", pgettext_lazy("AlertSeverity", "High")
+    CRITICAL = "critical", pgettext_lazy("AlertSeverity", "Critical")
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "待处理 open"
-    ACKNOWLEDGED = "acknowledged", "已确认 acknowledged"
-    RESOLVED = "resolved", "已解决 resolved"
+    OPEN = "open", pgettext_lazy("AlertStatus", "Open")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("AlertStatus", "Acknowledged")
+    RESOLVED = "resolved", pgettext_lazy("AlertStatus", "Resolved")
 
 
 class AlertKind(models.TextChoices):
-    DEADLINE_OVERDUE = "deadline_overdue", "期限超时 deadline overdue"
-    NONCONFORMING_RESULT = "nonconforming_result", "不合格结果 non-conforming result"
-    INJURY_SIGNAL = "injury_signal", "伤害信号 injury signal"
-    ACCIDENT_REPORTED = "accident_reported", "事故报告 accident reported"
-    RECALL_PROGRESS_OVERDUE = "recall_progress_overdue", "召回进度逾期 recall progress overdue"
-    NONCONFORMANCE_CLUSTER = "nonconformance_cluster", "不合格聚集 non-conformance cluster"
-    RISK_MEASURE = "risk_measure", "风险措施 risk measure"
-    NOTICE_UNACKNOWLEDGED = "notice_unacknowledged", "通知未确认 notice unacknowledged"
-    CASE_HANDED_OVER = "case_handed_over", "案件移送 case handed over"
-    COMPLAINT_CLUSTER = "complaint_cluster", "投诉聚集 complaint cluster"
+    DEADLINE_OVERDUE = "deadline_overdue", pgettext_lazy("AlertKind", "Deadline overdue")
+    NONCONFORMING_RESULT = (
+        "nonconforming_result",
+        pgettext_lazy("AlertKind", "Non-conforming result"),
+    )
+    INJURY_SIGNAL = "injury_signal", pgettext_lazy("AlertKind", "Injury signal")
+    ACCIDENT_REPORTED = "accident_reported", pgettext_lazy("AlertKind", "Accident reported")
+    RECALL_PROGRESS_OVERDUE = (
+        "recall_progress_overdue",
+        pgettext_lazy("AlertKind", "Recall progress overdue"),
+    )
+    NONCONFORMANCE_CLUSTER = (
+        "nonconformance_cluster",
+        pgettext_lazy("AlertKind", "Non-conformance cluster"),
+    )
+    RISK_MEASURE = "risk_measure", pgettext_lazy("AlertKind", "Risk measure")
+    CASE_HANDED_OVER = "case_handed_over", pgettext_lazy("AlertKind", "Case handed over")
+    NOTICE_UNACKNOWLEDGED = (
+        "notice_unacknowledged",
+        pgettext_lazy("AlertKind", "Notice unacknowledged"),
+    )
+    COMPLAINT_CLUSTER = "complaint_cluster", pgettext_lazy("AlertKind", "Complaint cluster")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送 pending"
-    DELIVERED = "delivered", "已送达 delivered"
-    DEAD = "dead", "已放弃 dead"
+    PENDING = "pending", pgettext_lazy("DeliveryStatus", "Pending")
+    DELIVERED = "delivered", pgettext_lazy("DeliveryStatus", "Delivered")
+    DEAD = "dead", pgettext_lazy("DeliveryStatus", "Dead")
 
 
 class DeliveryTopic(models.TextChoices):
     """What an outbox row carries: an alert, or a notice to a holder (notices app)."""
 
-    ALERT = "alert", "预警 alert"
-    NOTICE = "notice", "通知 notice"
+    ALERT = "alert", pgettext_lazy("DeliveryTopic", "Alert")
+    NOTICE = "notice", pgettext_lazy("DeliveryTopic", "Notice")
 
 
 # What a subscription may ask for in `kinds`: alert kinds, and "notice" (a party's notices).

@@ -41,6 +41,7 @@ import structlog
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .choices import DeliveryStatus
 from .db import bulk_insert
@@ -419,7 +420,7 @@ def _eager():
 def deliver_pending(*, batch=100, max_batches=50):
     """Send every pending delivery that is due (the deliver_pending_alerts job)."""
     counts = {"delivered": 0, "failed": 0, "dead": 0}
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         outgoing = _claim(AlertDelivery.objects.all(), batch)
         if not outgoing:
             break
@@ -434,7 +435,7 @@ def delivery_retry(*, delivery):
     with transaction.atomic():
         delivery = AlertDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status == DeliveryStatus.DELIVERED:
-            raise Conflict("This delivery was delivered already.", extra={"state": "delivered"})
+            raise Conflict(_("This delivery was delivered already."), extra={"state": "delivered"})
         delivery.status = DeliveryStatus.PENDING
         delivery.attempt_count = 0
         delivery.next_attempt_at = timezone.now()

@@ -1,4 +1,10 @@
-"""The one ApplicationError family; core.api.errors maps it to HTTP."""
+"""The one ApplicationError family; core.api.errors maps it to HTTP.
+
+Messages are written in English inside gettext (with %-placeholders) and translated through
+`locale/`; a lazy message is rendered in the language of the request that reports it.
+"""
+
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
@@ -41,11 +47,19 @@ class Precondition(Conflict):
 class TransitionNotAllowed(Conflict):
     default_code = "transition_not_allowed"
 
-    def __init__(self, *, label, state, action, allowed_actions):
-        allowed = ", ".join(allowed_actions) or "none"
+    def __init__(self, *, label, state, action, allowed_actions, state_label=None):
+        allowed = ", ".join(allowed_actions) or _("none")
         super().__init__(
-            f"{label} is in state '{state}': '{action}' is not allowed. "
-            f"Allowed actions: {allowed}.",
+            _(
+                "%(object)s is in state “%(state)s”: “%(action)s” is not "
+                "allowed. Allowed actions: %(allowed)s."
+            )
+            % {
+                "object": label,
+                "state": state_label or state,
+                "action": action,
+                "allowed": allowed,
+            },
             extra={"state": state, "allowed_actions": list(allowed_actions)},
         )
 

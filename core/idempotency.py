@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -52,7 +53,11 @@ class IdempotencyMiddleware:
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
             return self.get_response(request)
         if not key or len(key) > 255:
-            return _error(400, "invalid_idempotency_key", f"{HEADER} must be 1-255 characters.")
+            return _error(
+                400,
+                "invalid_idempotency_key",
+                _("%(header)s must be 1-255 characters.") % {"header": HEADER},
+            )
         user = _user(request)
         if user is None:  # unauthenticated: the view answers 401 (or the public endpoint runs)
             return self.get_response(request)
@@ -89,18 +94,20 @@ class IdempotencyMiddleware:
         except IntegrityError:
             record = IdempotencyKey.objects.filter(user=user, key=key).first()
         if record is None:  # deleted between our insert and read: treat as in progress
-            return None, _error(409, "idempotency_key_in_use", "Retry this request shortly.")
+            return None, _error(409, "idempotency_key_in_use", _("Retry this request shortly."))
         if record.request_hash != request_hash:
             return None, _error(
                 422,
                 "idempotency_key_reused",
-                f"{HEADER} '{key}' was used for a different request; use a new key.",
+                _("%(header)s “%(key)s” was used for a different request; use a new key.")
+                % {"header": HEADER, "key": key},
             )
         if record.status_code is None:
             return None, _error(
                 409,
                 "idempotency_key_in_use",
-                f"A request with {HEADER} '{key}' is still being processed.",
+                _("A request with %(header)s “%(key)s” is still being processed.")
+                % {"header": HEADER, "key": key},
             )
         response = HttpResponse(
             bytes(record.response_body or b""),

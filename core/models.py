@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     AlertKind,
@@ -41,6 +42,8 @@ class Lab(models.Model):
     scope = Scope(region=("region",), lab=("id",))
 
     class Meta:
+        verbose_name = _("testing lab")
+        verbose_name_plural = _("testing labs")
         ordering = ["code"]
 
     def __str__(self):
@@ -63,6 +66,8 @@ class SentinelSite(models.Model):
     scope = Scope(region=("region",), site=("id",))
 
     class Meta:
+        verbose_name = _("sentinel site")
+        verbose_name_plural = _("sentinel sites")
         ordering = ["code"]
 
     def __str__(self):
@@ -95,7 +100,11 @@ class User(AbstractUser):
         missing = [f for f in self.REQUIRED_LINKS.get(self.role, ()) if not getattr(self, f)]
         if missing:
             raise ValidationError(
-                {f: f"The {self.role} role needs a {f.replace('_uscc', '')}." for f in missing}
+                {
+                    f: _("The %(role)s role needs a %(link)s.")
+                    % {"role": self.get_role_display(), "link": f.replace("_uscc", "")}
+                    for f in missing
+                }
             )
 
     def set_password(self, raw_password):
@@ -132,20 +141,21 @@ class StateHistory(models.Model):
     objects = StateHistoryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state history")
         ordering = ["id"]
         indexes = [models.Index(fields=["content_type", "object_id", "id"])]
-        verbose_name_plural = "state history"
 
     def __str__(self):
         return f"{self.action}: {self.from_state} -> {self.to_state}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("State history is append-only.")
+            raise ValidationError(_("State history is append-only."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("State history is append-only.")
+        raise ValidationError(_("State history is append-only."))
 
 
 class IdempotencyKey(models.Model):
@@ -162,6 +172,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
         ]
@@ -207,6 +219,8 @@ class Alert(models.Model):
     scope = Scope(region=("region",), roles=frozenset({Role.REGULATOR}))
 
     class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -242,6 +256,8 @@ class AlertSubscription(models.Model):
     scope = Scope(party=("party_uscc",), roles=frozenset({Role.ENTERPRISE}))
 
     class Meta:
+        verbose_name = _("alert subscription")
+        verbose_name_plural = _("alert subscriptions")
         ordering = ["id"]
 
     def __str__(self):
@@ -285,8 +301,9 @@ class AlertDelivery(models.Model):
     scope = Scope(roles=frozenset())  # admins only
 
     class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
         ordering = ["-id"]
-        verbose_name_plural = "alert deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_alert_and_subscription"
@@ -323,6 +340,8 @@ class AlertDeliveryAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["delivery", "number"]
 
     def __str__(self):

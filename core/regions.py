@@ -9,6 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 NATIONAL = "000000"
 _CODE = re.compile(r"^\d{6}$")
@@ -23,13 +24,15 @@ PROVINCES = frozenset(
 
 def validate_region_code(code):
     if not isinstance(code, str) or not _CODE.match(code):
-        raise ValidationError("Region must be a 6-digit GB/T 2260 code.", code="invalid_region")
+        raise ValidationError(_("Region must be a 6-digit GB/T 2260 code."), code="invalid_region")
     if code == NATIONAL:
         return
     if code[:2] not in PROVINCES:
-        raise ValidationError(f"'{code[:2]}' is not a province code.", code="invalid_region")
+        raise ValidationError(
+            _("“%(code)s” is not a province code.") % {"code": code[:2]}, code="invalid_region"
+        )
     if code[2:4] == "00" and code[4:] != "00":
-        raise ValidationError("A district code needs a city part.", code="invalid_region")
+        raise ValidationError(_("A district code needs a city part."), code="invalid_region")
 
 
 def region_prefix(code):

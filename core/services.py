@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .choices import AlertSeverity, DeliveryTopic, Role
 from .exceptions import ApplicationError
@@ -29,7 +30,10 @@ def user_upsert(
     goes through AUTH_PASSWORD_VALIDATORS unless `password_policy` is off (the demo's
     published passwords)."""
     if role not in Role.values:
-        raise ApplicationError(f"Unknown role '{role}'; one of {', '.join(Role.values)}.")
+        raise ApplicationError(
+            _("Unknown role “%(role)s”; one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
     if region:
         try:
             validate_region_code(region)
@@ -38,7 +42,9 @@ def user_upsert(
     if party_uscc:
         party_model = apps.get_model("traceability", "Party")
         if not party_model.objects.filter(uscc=party_uscc).exists():
-            raise ApplicationError(f"No party with USCC {party_uscc}.", attr="party")
+            raise ApplicationError(
+                _("No party with USCC %(uscc)s.") % {"uscc": party_uscc}, attr="party"
+            )
     with transaction.atomic():
         lab = (
             Lab.objects.get_or_create(code=lab_code, defaults={"name": lab_code})[0]

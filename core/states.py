@@ -20,6 +20,7 @@ from functools import cached_property
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.text import capfirst
 
 from .exceptions import ApplicationError, Conflict, PermissionDenied, TransitionNotAllowed
 from .models import StateHistory
@@ -236,6 +237,17 @@ class StateMachine:
             actor=actor,
             payload=payload,
         )
+
+
+# The human number an object carries (DESIGN.md §4), in the order they are looked for.
+NUMBER_FIELDS = ("recall_no", "sample_no", "accident_no", "code")
+
+
+def object_label(obj):
+    """“召回 R-2026-0003”: the model's (translated) name and the object's human number,
+    its id when it has none."""
+    number = next((getattr(obj, f) for f in NUMBER_FIELDS if getattr(obj, f, None)), obj.pk)
+    return f"{capfirst(obj._meta.verbose_name)} {number}"
 
 
 def record_history(obj, *, action, from_state, to_state, actor, payload=None):

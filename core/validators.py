@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 validate_category = RegexValidator(
     r"^[a-z0-9_]{2,64}$",
-    "A category is a slug of 2-64 lower-case letters, digits or underscores.",
+    _("A category is a slug of 2-64 lower-case letters, digits or underscores."),
     code="invalid_category",
 )
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 
@@ -71,7 +72,7 @@ def bad_request(request, exception=None):
 def not_found(request, exception=None):
     """404 for URLs no route matches: the API's error shape under /api/, HTML elsewhere."""
     if request.path.startswith("/api/"):
-        return _api_error(404, "not_found", "Not found.")
+        return _api_error(404, "not_found", _("Not found."))
     return defaults.page_not_found(request, exception)
 
 
@@ -81,10 +82,10 @@ def server_error(request):
     so the exception is still in sys.exc_info()."""
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         response = _api_error(
-            503, "database_unavailable", "The database is unavailable; retry shortly."
+            503, "database_unavailable", _("The database is unavailable; retry shortly.")
         )
         response["Retry-After"] = "5"
         return response
     if request.path.startswith("/api/"):
-        return _api_error(500, "error", "Server Error (500)")
+        return _api_error(500, "error", _("Server Error (500)"))
     return defaults.server_error(request)

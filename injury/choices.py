@@ -7,14 +7,15 @@ the card's Chinese term and its English gloss. An app may add values, never rena
 """
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
     """Card item 性别; NEISS "sex" (0 not recorded -> unknown)."""
 
-    MALE = "male", "男 male"
-    FEMALE = "female", "女 female"
-    UNKNOWN = "unknown", "不详 unknown"
+    MALE = "male", pgettext_lazy("Sex", "Male")
+    FEMALE = "female", pgettext_lazy("Sex", "Female")
+    UNKNOWN = "unknown", pgettext_lazy("Sex", "Unknown")
 
 
 class Place(models.TextChoices):
@@ -22,186 +23,189 @@ class Place(models.TextChoices):
     area, industrial/construction site, farm, sports venue, other, unknown); NEISS
     "location"."""
 
-    HOME = "home", "家中 home"
-    SCHOOL = "school", "学校 school"
-    PUBLIC_PLACE = "public_place", "公共居住场所 public place"
-    ROAD = "road", "公路/街道 road"
-    WORKPLACE = "workplace", "工业和建筑场所 workplace"
-    SPORTS_VENUE = "sports_venue", "体育和运动场所 sports venue"
-    COMMERCIAL = "commercial", "贸易和服务场所 trade and service area"
-    FARM = "farm", "农场/农田 farm"
-    OTHER = "other", "其他 other"
-    UNKNOWN = "unknown", "不清楚 unknown"
+    HOME = "home", pgettext_lazy("Place", "Home")
+    SCHOOL = "school", pgettext_lazy("Place", "School")
+    PUBLIC_PLACE = "public_place", pgettext_lazy("Place", "Public place")
+    ROAD = "road", pgettext_lazy("Place", "Road")
+    WORKPLACE = "workplace", pgettext_lazy("Place", "Workplace")
+    SPORTS_VENUE = "sports_venue", pgettext_lazy("Place", "Sports venue")
+    COMMERCIAL = "commercial", pgettext_lazy("Place", "Trade and service area")
+    FARM = "farm", pgettext_lazy("Place", "Farm")
+    OTHER = "other", pgettext_lazy("Place", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("Place", "Unknown")
 
 
 class Activity(models.TextChoices):
     """Card item 伤害发生时活动 (leisure, sports, paid work, household chores, driving or
     riding, study, other, unknown)."""
 
-    LEISURE = "leisure", "休闲活动 leisure"
-    SPORTS = "sports", "体育活动 sports"
-    WORK = "work", "有偿工作 paid work"
-    HOUSEHOLD = "household", "家务 household chores"
-    TRAVEL = "travel", "驾乘交通工具 travel"
-    STUDY = "study", "学习 study"
-    OTHER = "other", "其他 other"
-    UNKNOWN = "unknown", "不清楚 unknown"
+    LEISURE = "leisure", pgettext_lazy("Activity", "Leisure")
+    SPORTS = "sports", pgettext_lazy("Activity", "Sports")
+    WORK = "work", pgettext_lazy("Activity", "Paid work")
+    HOUSEHOLD = "household", pgettext_lazy("Activity", "Household chores")
+    TRAVEL = "travel", pgettext_lazy("Activity", "Travel")
+    STUDY = "study", pgettext_lazy("Activity", "Study")
+    OTHER = "other", pgettext_lazy("Activity", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("Activity", "Unknown")
 
 
 class Mechanism(models.TextChoices):
     """Card item 伤害发生原因 (the external cause), ICD-10 chapter XX groups as the card
     lists them."""
 
-    MOTOR_VEHICLE = "motor_vehicle", "机动车车祸 motor vehicle"
-    NON_MOTOR_VEHICLE = "non_motor_vehicle", "非机动车车祸 non-motor vehicle"
-    FALL = "fall", "跌倒/坠落 fall"
-    BLUNT = "blunt", "钝器伤 blunt force"
-    SHARP = "sharp", "刀/锐器伤 cut or pierce"
-    BURN = "burn", "烧烫伤 burn or scald"
-    ELECTRIC_SHOCK = "electric_shock", "触电 electric shock"
-    SUFFOCATION = "suffocation", "窒息/悬吊 suffocation"
-    DROWNING = "drowning", "溺水 drowning"
-    POISONING = "poisoning", "中毒 poisoning"
-    ANIMAL = "animal", "动物伤 animal bite or sting"
-    FIREARM = "firearm", "火器伤 firearm"
-    OTHER = "other", "其他 other"
-    UNKNOWN = "unknown", "不清楚 unknown"
+    MOTOR_VEHICLE = "motor_vehicle", pgettext_lazy("Mechanism", "Motor vehicle")
+    NON_MOTOR_VEHICLE = "non_motor_vehicle", pgettext_lazy("Mechanism", "Non-motor vehicle")
+    FALL = "fall", pgettext_lazy("Mechanism", "Fall")
+    BLUNT = "blunt", pgettext_lazy("Mechanism", "Blunt force")
+    SHARP = "sharp", pgettext_lazy("Mechanism", "Cut or pierce")
+    BURN = "burn", pgettext_lazy("Mechanism", "Burn or scald")
+    ELECTRIC_SHOCK = "electric_shock", pgettext_lazy("Mechanism", "Electric shock")
+    SUFFOCATION = "suffocation", pgettext_lazy("Mechanism", "Suffocation")
+    DROWNING = "drowning", pgettext_lazy("Mechanism", "Drowning")
+    POISONING = "poisoning", pgettext_lazy("Mechanism", "Poisoning")
+    ANIMAL = "animal", pgettext_lazy("Mechanism", "Animal bite or sting")
+    FIREARM = "firearm", pgettext_lazy("Mechanism", "Firearm")
+    OTHER = "other", pgettext_lazy("Mechanism", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("Mechanism", "Unknown")
 
 
 class Intent(models.TextChoices):
     """Card item 伤害意图; NEISS "intent"."""
 
-    UNINTENTIONAL = "unintentional", "非故意 unintentional"
-    SELF_HARM = "self_harm", "自残/自杀 self-harm"
-    ASSAULT = "assault", "故意(暴力/攻击) assault"
-    OTHER = "other", "其他 other"
-    UNKNOWN = "unknown", "不清楚 unknown"
+    UNINTENTIONAL = "unintentional", pgettext_lazy("Intent", "Unintentional")
+    SELF_HARM = "self_harm", pgettext_lazy("Intent", "Self-harm")
+    ASSAULT = "assault", pgettext_lazy("Intent", "Assault")
+    OTHER = "other", pgettext_lazy("Intent", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("Intent", "Unknown")
 
 
 class Nature(models.TextChoices):
     """Card item 伤害性质 (the nature of the main injury); NEISS "diagnosis" codes
     grouped."""
 
-    FRACTURE = "fracture", "骨折 fracture"
-    SPRAIN = "sprain", "扭伤/拉伤 sprain or strain"
-    LACERATION = "laceration", "锐器伤/咬伤/开放伤 laceration"
-    CONTUSION = "contusion", "挫伤/擦伤 contusion or abrasion"
-    BURN = "burn", "烧烫伤 burn"
-    CONCUSSION = "concussion", "脑震荡/脑挫裂伤 concussion"
-    INTERNAL = "internal", "器官系统损伤 internal organ injury"
-    POISONING = "poisoning", "中毒 poisoning"
-    AMPUTATION = "amputation", "切断伤 amputation"
-    OTHER = "other", "其他 other"
+    FRACTURE = "fracture", pgettext_lazy("Nature", "Fracture")
+    SPRAIN = "sprain", pgettext_lazy("Nature", "Sprain or strain")
+    LACERATION = "laceration", pgettext_lazy("Nature", "Laceration")
+    CONTUSION = "contusion", pgettext_lazy("Nature", "Contusion or abrasion")
+    BURN = "burn", pgettext_lazy("Nature", "Burn")
+    CONCUSSION = "concussion", pgettext_lazy("Nature", "Concussion")
+    INTERNAL = "internal", pgettext_lazy("Nature", "Internal organ injury")
+    POISONING = "poisoning", pgettext_lazy("Nature", "Poisoning")
+    AMPUTATION = "amputation", pgettext_lazy("Nature", "Amputation")
+    OTHER = "other", pgettext_lazy("Nature", "Other")
 
 
 class BodyPart(models.TextChoices):
     """Card item 伤害部位; NEISS "body part" codes grouped."""
 
-    HEAD = "head", "头部 head"
-    FACE = "face", "面部 face"
-    NECK = "neck", "颈部 neck"
-    TRUNK = "trunk", "躯干 trunk"
-    ARM = "arm", "上肢 arm"
-    HAND = "hand", "手 hand"
-    LEG = "leg", "下肢 leg"
-    FOOT = "foot", "足 foot"
-    MULTIPLE = "multiple", "多部位 multiple"
-    OTHER = "other", "其他 other"
+    HEAD = "head", pgettext_lazy("BodyPart", "Head")
+    FACE = "face", pgettext_lazy("BodyPart", "Face")
+    NECK = "neck", pgettext_lazy("BodyPart", "Neck")
+    TRUNK = "trunk", pgettext_lazy("BodyPart", "Trunk")
+    ARM = "arm", pgettext_lazy("BodyPart", "Arm")
+    HAND = "hand", pgettext_lazy("BodyPart", "Hand")
+    LEG = "leg", pgettext_lazy("BodyPart", "Leg")
+    FOOT = "foot", pgettext_lazy("BodyPart", "Foot")
+    MULTIPLE = "multiple", pgettext_lazy("BodyPart", "Multiple")
+    OTHER = "other", pgettext_lazy("BodyPart", "Other")
 
 
 class Severity(models.TextChoices):
     """Card item 伤害严重程度."""
 
-    MILD = "mild", "轻度 mild"
-    MODERATE = "moderate", "中度 moderate"
-    SEVERE = "severe", "重度 severe"
+    MILD = "mild", pgettext_lazy("Severity", "Mild")
+    MODERATE = "moderate", pgettext_lazy("Severity", "Moderate")
+    SEVERE = "severe", pgettext_lazy("Severity", "Severe")
 
 
 class Disposition(models.TextChoices):
     """Card item 伤害结局; NEISS "disposition"."""
 
-    TREATED_RELEASED = "treated_released", "处理后离院 treated and released"
-    OBSERVED = "observed", "留观 held for observation"
-    ADMITTED = "admitted", "住院 admitted"
-    TRANSFERRED = "transferred", "转院 transferred"
-    DIED = "died", "死亡 died"
-    OTHER = "other", "其他 other"
+    TREATED_RELEASED = "treated_released", pgettext_lazy("Disposition", "Treated and released")
+    OBSERVED = "observed", pgettext_lazy("Disposition", "Held for observation")
+    ADMITTED = "admitted", pgettext_lazy("Disposition", "Admitted")
+    TRANSFERRED = "transferred", pgettext_lazy("Disposition", "Transferred")
+    DIED = "died", pgettext_lazy("Disposition", "Died")
+    OTHER = "other", pgettext_lazy("Disposition", "Other")
 
 
 class ProductRelation(models.TextChoices):
     """How the product was involved (the card's product-injury supplement; NEISS records
     the product and leaves fault to the narrative)."""
 
-    MISUSE = "misuse", "使用不当 misuse"
-    PRODUCT_QUALITY = "product_quality", "产品质量问题 product quality"
-    NORMAL_USE_ACCIDENT = "normal_use_accident", "正常使用中意外 accident in normal use"
-    UNCERTAIN = "uncertain", "不确定 uncertain"
-    OTHER = "other", "其他 other"
+    MISUSE = "misuse", pgettext_lazy("ProductRelation", "Misuse")
+    PRODUCT_QUALITY = "product_quality", pgettext_lazy("ProductRelation", "Product quality")
+    NORMAL_USE_ACCIDENT = (
+        "normal_use_accident",
+        pgettext_lazy("ProductRelation", "Accident in normal use"),
+    )
+    UNCERTAIN = "uncertain", pgettext_lazy("ProductRelation", "Uncertain")
+    OTHER = "other", pgettext_lazy("ProductRelation", "Other")
 
 
 class AgeBand(models.TextChoices):
     """Age groups for estimates (NEISS publication bands)."""
 
-    AGE_0_4 = "0-4", "0-4"
-    AGE_5_14 = "5-14", "5-14"
-    AGE_15_24 = "15-24", "15-24"
-    AGE_25_44 = "25-44", "25-44"
-    AGE_45_64 = "45-64", "45-64"
-    AGE_65_PLUS = "65+", "65+"
+    AGE_0_4 = "0-4", pgettext_lazy("AgeBand", "0-4 years")
+    AGE_5_14 = "5-14", pgettext_lazy("AgeBand", "5-14 years")
+    AGE_15_24 = "15-24", pgettext_lazy("AgeBand", "15-24 years")
+    AGE_25_44 = "25-44", pgettext_lazy("AgeBand", "25-44 years")
+    AGE_45_64 = "45-64", pgettext_lazy("AgeBand", "45-64 years")
+    AGE_65_PLUS = "65+", pgettext_lazy("AgeBand", "65+ years")
 
 
 class EstimateGroup(models.TextChoices):
-    PRODUCT_CATEGORY = "product_category", "product category"
-    BODY_PART = "body_part", "body part"
-    MECHANISM = "mechanism", "mechanism"
-    AGE_BAND = "age_band", "age band"
-    SEX = "sex", "sex"
-    REGION = "region", "region"
+    PRODUCT_CATEGORY = "product_category", pgettext_lazy("EstimateGroup", "Product category")
+    BODY_PART = "body_part", pgettext_lazy("EstimateGroup", "Body part")
+    MECHANISM = "mechanism", pgettext_lazy("EstimateGroup", "Mechanism")
+    AGE_BAND = "age_band", pgettext_lazy("EstimateGroup", "Age band")
+    SEX = "sex", pgettext_lazy("EstimateGroup", "Sex")
+    REGION = "region", pgettext_lazy("EstimateGroup", "Region")
 
 
 class Interval(models.TextChoices):
-    WEEK = "week", "week"
-    MONTH = "month", "month"
+    WEEK = "week", pgettext_lazy("Interval", "Week")
+    MONTH = "month", pgettext_lazy("Interval", "Month")
 
 
 class AccidentState(models.TextChoices):
-    REPORTED = "reported", "已报告 reported"
-    INVESTIGATING = "investigating", "调查中 investigating"
-    CONCLUDED = "concluded", "已结论 concluded"
+    REPORTED = "reported", pgettext_lazy("AccidentState", "Reported")
+    INVESTIGATING = "investigating", pgettext_lazy("AccidentState", "Investigating")
+    CONCLUDED = "concluded", pgettext_lazy("AccidentState", "Concluded")
 
 
 class Reporter(models.TextChoices):
     """Who reported the accident (the producer and seller have the legal duty; hospitals,
     consumers and regulators also report)."""
 
-    PRODUCER = "producer", "生产者 producer"
-    SELLER = "seller", "销售者 seller"
-    HOSPITAL = "hospital", "医疗机构 hospital"
-    CONSUMER = "consumer", "消费者 consumer"
-    REGULATOR = "regulator", "监管部门 regulator"
+    PRODUCER = "producer", pgettext_lazy("Reporter", "Producer")
+    SELLER = "seller", pgettext_lazy("Reporter", "Seller")
+    HOSPITAL = "hospital", pgettext_lazy("Reporter", "Hospital")
+    CONSUMER = "consumer", pgettext_lazy("Reporter", "Consumer")
+    REGULATOR = "regulator", pgettext_lazy("Reporter", "Regulator")
 
 
 class RootCause(models.TextChoices):
-    DESIGN = "design", "设计缺陷 design"
-    MANUFACTURING = "manufacturing", "制造缺陷 manufacturing"
-    WARNING = "warning", "警示说明缺陷 warning or instructions"
-    MISUSE = "misuse", "使用不当 misuse"
-    UNKNOWN = "unknown", "不明 unknown"
+    DESIGN = "design", pgettext_lazy("RootCause", "Design")
+    MANUFACTURING = "manufacturing", pgettext_lazy("RootCause", "Manufacturing")
+    WARNING = "warning", pgettext_lazy("RootCause", "Warning or instructions")
+    MISUSE = "misuse", pgettext_lazy("RootCause", "Misuse")
+    UNKNOWN = "unknown", pgettext_lazy("RootCause", "Unknown")
 
 
 class Measure(models.TextChoices):
     """The measure an investigation recommends (the risk app's measures, plus a standard
     revision and none)."""
 
-    RECALL = "recall", "召回 recall"
-    TAKE_DOWN = "take_down", "下架 take down"
-    WARNING = "warning", "消费警示 consumer warning"
-    MONITOR = "monitor", "持续监测 monitor"
-    STANDARD_REVISION = "standard_revision", "修订标准 revise the standard"
-    NONE = "none", "无需措施 none"
+    RECALL = "recall", pgettext_lazy("Measure", "Recall")
+    TAKE_DOWN = "take_down", pgettext_lazy("Measure", "Take down")
+    WARNING = "warning", pgettext_lazy("Measure", "Consumer warning")
+    MONITOR = "monitor", pgettext_lazy("Measure", "Monitor")
+    STANDARD_REVISION = "standard_revision", pgettext_lazy("Measure", "Revise the standard")
+    NONE = "none", pgettext_lazy("Measure", "None")
 
 
 class DeadlineUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", "工作日 working days"
-    DAYS = "days", "日 days"
-    HOURS = "hours", "小时 hours"
+    WORKING_DAYS = "working_days", pgettext_lazy("DeadlineUnit", "Working days")
+    DAYS = "days", pgettext_lazy("DeadlineUnit", "Days")
+    HOURS = "hours", pgettext_lazy("DeadlineUnit", "Hours")

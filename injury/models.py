@@ -7,6 +7,7 @@ patient identity: no name, ID number or phone field exists, by design.
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.models import RegionField, SentinelSite
@@ -74,6 +75,8 @@ class InjuryReport(models.Model):
     )
 
     class Meta:
+        verbose_name = _("injury report")
+        verbose_name_plural = _("injury reports")
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["occurred_at"]),
@@ -121,8 +124,9 @@ class AccidentCategory(models.Model):
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("accident category")
+        verbose_name_plural = _("accident categories")
         ordering = ["code"]
-        verbose_name_plural = "accident categories"
 
     def __str__(self):
         return self.code
@@ -191,6 +195,8 @@ class Accident(models.Model):
     )
 
     class Meta:
+        verbose_name = _("accident report")
+        verbose_name_plural = _("accident reports")
         ordering = ["-reported_at", "-id"]
         indexes = [models.Index(fields=["category", "occurred_at"])]
 

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Case, Count, DateField, F, FloatField, Sum, Value, When
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.models import SentinelSite
@@ -77,7 +78,8 @@ def estimate_periods(date_from, date_to, interval=None):
         )
         if len(periods) > MAX_PERIODS:
             raise ApplicationError(
-                f"That asks for more than {MAX_PERIODS} periods; shorten the range.",
+                _("That asks for more than %(max)s periods; shorten the range.")
+                % {"max": MAX_PERIODS},
                 attr="interval",
             )
         start = following

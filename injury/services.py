@@ -6,6 +6,7 @@ from itertools import batched
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role, SiteKind
 from core.dates import clock_skew, is_future
@@ -40,9 +41,9 @@ def _not_in_future(value, attr):
 
 def site_validate(site):
     if site.weight is None or site.weight <= 0:
-        raise ApplicationError("A site's weight must be positive.", attr="weight")
+        raise ApplicationError(_("A site's weight must be positive."), attr="weight")
     if site.active_from and site.active_to and site.active_to < site.active_from:
-        raise ApplicationError("active_to is before active_from.", attr="active_to")
+        raise ApplicationError(_("active_to is before active_from."), attr="active_to")
     _full_clean(site)
 
 
@@ -50,7 +51,9 @@ def site_create(*, actor, **fields):
     site = SentinelSite(**fields)
     site_validate(site)
     if SentinelSite.objects.filter(code=site.code).exists():
-        raise ApplicationError(f"A site with code '{site.code}' exists.", attr="code")
+        raise ApplicationError(
+            _("A site with code “%(code)s” exists.") % {"code": site.code}, attr="code"
+        )
     site.save()
     return site
 
@@ -60,7 +63,9 @@ def site_update(*, site, actor, **fields):
         setattr(site, name, value)
     site_validate(site)
     if SentinelSite.objects.filter(code=site.code).exclude(pk=site.pk).exists():
-        raise ApplicationError(f"A site with code '{site.code}' exists.", attr="code")
+        raise ApplicationError(
+            _("A site with code “%(code)s” exists.") % {"code": site.code}, attr="code"
+        )
     site.save()
     return site
 
@@ -79,12 +84,14 @@ def _report_site(actor, site):
         if site is None:
             return actor.site
         if site.pk != actor.site_id:
-            raise PermissionDenied("A sentinel files reports for its own site only.", attr="site")
+            raise PermissionDenied(
+                _("A sentinel files reports for its own site only."), attr="site"
+            )
         return site
     if not actor.is_levee_admin:
-        raise PermissionDenied("Injury reports are filed by sentinel sites.")
+        raise PermissionDenied(_("Injury reports are filed by sentinel sites."))
     if site is None:
-        raise ApplicationError("Name the sentinel site.", attr="site")
+        raise ApplicationError(_("Name the sentinel site."), attr="site")
     return site
 
 
@@ -96,11 +103,12 @@ def injury_report_create(*, actor, site=None, product=None, product_category="",
     _not_in_future(occurred_at, "occurred_at")
     if not site_is_active_on(site, timezone.localtime(occurred_at).date()):
         raise ApplicationError(
-            f"Site {site.code} was not an active sentinel site on that date.", attr="occurred_at"
+            _("Site %(code)s was not an active sentinel site on that date.") % {"code": site.code},
+            attr="occurred_at",
         )
     if not product_category:
         if product is None:
-            raise ApplicationError("Give the product category.", attr="product_category")
+            raise ApplicationError(_("Give the product category."), attr="product_category")
         product_category = product.category
     report = InjuryReport(
         site=site,
@@ -122,10 +130,13 @@ def accident_category_get(code):
     """An active key category; the rules' defaults are (re)created on demand."""
     category = AccidentCategory.objects.filter(code=code).first()
     if category is None and code in (defaults := default_categories()):
-        category, _ = AccidentCategory.objects.get_or_create(code=code, defaults=defaults[code])
+        category, _created = AccidentCategory.objects.get_or_create(
+            code=code, defaults=defaults[code]
+        )
     if category is None or not category.active:
         raise ApplicationError(
-            f"'{code}' is not a key category with mandatory accident reports.", attr="category"
+            _("“%(code)s” is not a key category with mandatory accident reports.") % {"code": code},
+            attr="category",
         )
     return category
 
@@ -148,30 +159,32 @@ def _accident_filer(actor, *, region, product, reporter):
     sentinel hospitals as the hospital. Returns (region, reporter, site)."""
     if actor.is_levee_admin:
         if not region:
-            raise ApplicationError("Give the region where it happened.", attr="region")
+            raise ApplicationError(_("Give the region where it happened."), attr="region")
         return region, reporter or Reporter.REGULATOR, None
     if actor.role == Role.REGULATOR:
         region = region or actor.region
         if not covers(actor.region, region):
-            raise PermissionDenied("That region is outside yours.", attr="region")
+            raise PermissionDenied(_("That region is outside yours."), attr="region")
         return region, reporter or Reporter.REGULATOR, None
     if actor.role == Role.ENTERPRISE:
         if product is None or product.producer.uscc != actor.party_uscc:
             raise PermissionDenied(
-                "An enterprise reports accidents with its own products.", attr="product"
+                _("An enterprise reports accidents with its own products."), attr="product"
             )
         reporter = reporter or Reporter.PRODUCER
         if reporter not in (Reporter.PRODUCER, Reporter.SELLER):
-            raise ApplicationError("An enterprise reports as producer or seller.", attr="reporter")
+            raise ApplicationError(
+                _("An enterprise reports as producer or seller."), attr="reporter"
+            )
         return region or product.producer.region, reporter, None
     if actor.role == Role.SENTINEL:
         site = actor.site
         if site is None or site.kind != SiteKind.HOSPITAL:
-            raise PermissionDenied("Only sentinel hospitals report accidents.")
+            raise PermissionDenied(_("Only sentinel hospitals report accidents."))
         if reporter not in (None, "", Reporter.HOSPITAL):
-            raise ApplicationError("A hospital reports as hospital.", attr="reporter")
+            raise ApplicationError(_("A hospital reports as hospital."), attr="reporter")
         return region or site.region, Reporter.HOSPITAL, site
-    raise PermissionDenied("Your role does not file accident reports.")
+    raise PermissionDenied(_("Your role does not file accident reports."))
 
 
 def _legal_report_time(actor, declared):
@@ -212,14 +225,14 @@ def accident_create(
         _not_in_future(value, attr)
     _not_in_future(learned_at, "learned_at")
     if learned_at < occurred_at:
-        raise ApplicationError("learned_at is before occurred_at.", attr="learned_at")
+        raise ApplicationError(_("learned_at is before occurred_at."), attr="learned_at")
     if reported_at < occurred_at:
-        raise ApplicationError("reported_at is before occurred_at.", attr="reported_at")
+        raise ApplicationError(_("reported_at is before occurred_at."), attr="reported_at")
     if lot is not None:
         if product is None:
             product = lot.product
         elif lot.product_id != product.pk:
-            raise ApplicationError("That lot is not of that product.", attr="lot")
+            raise ApplicationError(_("That lot is not of that product."), attr="lot")
     region, reporter, site = _accident_filer(
         actor, region=region, product=product, reporter=reporter
     )
@@ -380,9 +393,11 @@ def accident_category_save(*, actor, category=None, **fields):
         ("full_report_amount", "full_report_unit"),
     ):
         if getattr(category, amount) and not getattr(category, unit):
-            raise ApplicationError("Give the unit of that deadline.", attr=unit)
+            raise ApplicationError(_("Give the unit of that deadline."), attr=unit)
     if AccidentCategory.objects.filter(code=category.code).exclude(pk=category.pk).exists():
-        raise ApplicationError(f"Category '{category.code}' exists.", attr="code")
+        raise ApplicationError(
+            _("Category “%(code)s” exists.") % {"code": category.code}, attr="code"
+        )
     _full_clean(category)
     category.save()
     return category

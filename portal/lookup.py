@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from biip import ParseError
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -24,36 +25,40 @@ def _gtin14(value, attr):
         return ean.validate(value).zfill(14)
     except StdnumError as exc:
         raise ApplicationError(
-            f"'{value}' is not a valid GTIN: {exc}", code="invalid_gtin", attr=attr
+            _("'%(value)s' is not a valid GTIN: %(exc)s") % {"value": value, "exc": exc},
+            code="invalid_gtin",
+            attr=attr,
         ) from exc
 
 
 def parse_query(*, gtin=None, lot=None, link=None):
     if link is not None and (gtin is not None or lot is not None):
-        raise ApplicationError("Send either a link or a GTIN (and lot), not both.", attr="link")
+        raise ApplicationError(_("Send either a link or a GTIN (and lot), not both."), attr="link")
     if link is not None:
         return _from_link(link)
     if not gtin:
-        raise ApplicationError("Send a GTIN (gtin=) or a GS1 Digital Link (link=).", attr="gtin")
+        raise ApplicationError(_("Send a GTIN (gtin=) or a GS1 Digital Link (link=)."), attr="gtin")
     lot = (lot or "").strip()
     if len(lot) > 64:
-        raise ApplicationError("A lot code has at most 64 characters.", attr="lot")
+        raise ApplicationError(_("A lot code has at most 64 characters."), attr="lot")
     return ProductQuery(gtin=_gtin14(gtin.strip(), "gtin"), lot_code=lot or None)
 
 
 def _from_link(link):
     link = link.strip()
     if not link or len(link) > MAX_LINK:
-        raise ApplicationError("The link is empty or too long.", code="invalid_link", attr="link")
+        raise ApplicationError(
+            _("The link is empty or too long."), code="invalid_link", attr="link"
+        )
     try:
         parsed = GS1DigitalLinkURI.parse(link)
     except (ParseError, ValueError) as exc:
         raise ApplicationError(
-            f"Not a GS1 Digital Link: {exc}", code="invalid_link", attr="link"
+            _("Not a GS1 Digital Link: %(exc)s") % {"exc": exc}, code="invalid_link", attr="link"
         ) from exc
     values = {element.ai.ai: element.value for element in parsed.element_strings}
     if "01" not in values:
         raise ApplicationError(
-            "The link names no GTIN (/01/...).", code="invalid_link", attr="link"
+            _("The link names no GTIN (/01/...)."), code="invalid_link", attr="link"
         )
     return ProductQuery(gtin=_gtin14(values["01"], "link"), lot_code=values.get("10") or None)

@@ -1,36 +1,37 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class RecallKind(models.TextChoices):
-    VOLUNTARY = "voluntary", "主动召回 voluntary"
-    ORDERED = "ordered", "责令召回 ordered"
+    VOLUNTARY = "voluntary", pgettext_lazy("RecallKind", "Voluntary")
+    ORDERED = "ordered", pgettext_lazy("RecallKind", "Ordered")
 
 
 class RecallState(models.TextChoices):
-    DRAFT = "draft", "草稿 draft"
-    PLAN_SUBMITTED = "plan_submitted", "计划已提交 plan submitted"
-    APPROVED = "approved", "已批准 approved"
-    ANNOUNCED = "announced", "已公告 announced"
-    IN_PROGRESS = "in_progress", "实施中 in progress"
-    COMPLETED = "completed", "已完成 completed"
-    CLOSED = "closed", "已结束 closed"
-    TERMINATED = "terminated", "已终止 terminated"
+    DRAFT = "draft", pgettext_lazy("RecallState", "Draft")
+    PLAN_SUBMITTED = "plan_submitted", pgettext_lazy("RecallState", "Plan submitted")
+    APPROVED = "approved", pgettext_lazy("RecallState", "Approved")
+    ANNOUNCED = "announced", pgettext_lazy("RecallState", "Announced")
+    IN_PROGRESS = "in_progress", pgettext_lazy("RecallState", "In progress")
+    COMPLETED = "completed", pgettext_lazy("RecallState", "Completed")
+    CLOSED = "closed", pgettext_lazy("RecallState", "Closed")
+    TERMINATED = "terminated", pgettext_lazy("RecallState", "Terminated")
 
 
 class Remedy(models.TextChoices):
-    REPAIR = "repair", "修理 repair"
-    REPLACE = "replace", "更换 replace"
-    REFUND = "refund", "退货 refund"
+    REPAIR = "repair", pgettext_lazy("Remedy", "Repair")
+    REPLACE = "replace", pgettext_lazy("Remedy", "Replace")
+    REFUND = "refund", pgettext_lazy("Remedy", "Refund")
 
 
 class RiskLevel(models.TextChoices):
-    SERIOUS = "serious", "严重 serious"
-    HIGH = "high", "高 high"
-    MEDIUM = "medium", "中 medium"
-    LOW = "low", "低 low"
+    SERIOUS = "serious", pgettext_lazy("RiskLevel", "Serious")
+    HIGH = "high", pgettext_lazy("RiskLevel", "High")
+    MEDIUM = "medium", pgettext_lazy("RiskLevel", "Medium")
+    LOW = "low", pgettext_lazy("RiskLevel", "Low")
 
 
 class ObjectionOutcome(models.TextChoices):
-    PENDING = "pending", "待复核 pending"
-    UPHELD = "upheld", "异议成立 upheld"
-    REJECTED = "rejected", "异议不成立 rejected"
+    PENDING = "pending", pgettext_lazy("ObjectionOutcome", "Pending")
+    UPHELD = "upheld", pgettext_lazy("ObjectionOutcome", "Upheld")
+    REJECTED = "rejected", pgettext_lazy("ObjectionOutcome", "Rejected")

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from .choices import RecallKind, RecallState, Remedy, RiskLevel
 from .models import Recall
@@ -26,6 +27,9 @@ class RecallFilterSet(django_filters.FilterSet):
 
 
 class PublicRecallFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Recall number, title, producer or product name contains"
+    )
     category = django_filters.CharFilter()
     announced_after = django_filters.DateFilter(field_name="announced_at__date", lookup_expr="gte")
     announced_before = django_filters.DateFilter(field_name="announced_at__date", lookup_expr="lte")
@@ -33,3 +37,15 @@ class PublicRecallFilterSet(django_filters.FilterSet):
     class Meta:
         model = Recall
         fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(recall_no__icontains=value)
+            | Q(title__icontains=value)
+            | Q(producer__name__icontains=value)
+            | Q(
+                pk__in=Recall.lots.through.objects.filter(
+                    lot__product__name__icontains=value
+                ).values("recall_id")
+            )
+        )

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.scoping import RestrictedQuerySet, Scope
 from core.validators import validate_category
@@ -101,6 +102,8 @@ class Recall(models.Model):
     )
 
     class Meta:
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "announced_at"])]
 
@@ -157,8 +160,9 @@ class RecallProgress(models.Model):
     )
 
     class Meta:
+        verbose_name = _("recall progress report")
+        verbose_name_plural = _("recall progress reports")
         ordering = ["period_end", "id"]
-        verbose_name_plural = "recall progress reports"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(recovered__gte=0, repaired__gte=0, replaced__gte=0)
@@ -206,6 +210,8 @@ class RecallObjection(models.Model):
     )
 
     class Meta:
+        verbose_name = _("recall objection")
+        verbose_name_plural = _("recall objections")
         ordering = ["id"]
 
     def __str__(self):

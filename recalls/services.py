@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months
@@ -56,14 +57,16 @@ def _check_lots(producer, lots):
     foreign = [lot.lot_code for lot in lots if lot.product.producer_id != producer.pk]
     if foreign:
         raise ApplicationError(
-            f"Lots {', '.join(foreign)} are not lots of {producer.name}.", attr="lots"
+            _("Lots %(lots)s are not lots of %(producer)s.")
+            % {"lots": ", ".join(foreign), "producer": producer.name},
+            attr="lots",
         )
 
 
 def _check_period(production_from, production_to):
     if production_from and production_to and production_from > production_to:
         raise ApplicationError(
-            "The affected production period ends before it starts.", attr="production_to"
+            _("The affected production period ends before it starts."), attr="production_to"
         )
 
 
@@ -130,14 +133,16 @@ def _check_visible_lots(actor, lots):
     visible = set(Lot.objects.restrict(actor).filter(pk__in=ids).values_list("pk", flat=True))
     unseen = [str(pk) for pk in ids if pk not in visible]
     if unseen:
-        raise ApplicationError(f"No such lots: {', '.join(unseen)}.", attr="lots")
+        raise ApplicationError(
+            _("No such lots: %(items)s.") % {"items": ", ".join(unseen)}, attr="lots"
+        )
 
 
 def _check_enterprise_kind(actor, kind):
     """An enterprise opens and edits voluntary recalls of its own products only (DESIGN.md
     §7); an ordered recall's plan is the regulator's."""
     if getattr(actor, "role", None) == Role.ENTERPRISE and kind != RecallKind.VOLUNTARY:
-        raise PermissionDenied("An enterprise opens and edits voluntary recalls only.")
+        raise PermissionDenied(_("An enterprise opens and edits voluntary recalls only."))
 
 
 def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
@@ -151,7 +156,7 @@ def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
         and not actor.is_levee_admin
         and not Party.objects.restrict(actor).filter(pk=producer.pk).exists()
     ):
-        raise ApplicationError("No such party in your scope.", attr="producer")
+        raise ApplicationError(_("No such party in your scope."), attr="producer")
     _check_visible_lots(actor, list(lots))
     recall = Recall(producer=producer, units_affected_override=units_affected, **fields)
     return recall_insert(recall=recall, actor=actor, lots=lots)
@@ -159,7 +164,8 @@ def recall_create(*, actor, producer, lots=(), units_affected=None, **fields):
 
 def _not_draft(recall, what):
     return Conflict(
-        f"Recall {recall.recall_no} is in state '{recall.state}': {what} only while it is a draft.",
+        _("Recall %(number)s is in state “%(state)s”: %(what)s only while it is a draft.")
+        % {"number": recall.recall_no, "state": recall.get_state_display(), "what": what},
         code="not_draft",
         extra={"state": recall.state, "allowed_actions": recall_machine.allowed_actions(recall)},
     )
@@ -170,14 +176,16 @@ def recall_update(*, recall, actor, lots=None, **fields):
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if recall.state != RecallState.DRAFT:
-            raise _not_draft(recall, "the plan can be edited")
+            raise _not_draft(recall, _("the plan can be edited"))
         _check_enterprise_kind(actor, recall.kind)
         _check_enterprise_kind(actor, fields.get("kind", recall.kind))
         if "units_affected" in fields:
             recall.units_affected_override = fields.pop("units_affected")
         for name, value in fields.items():
             if name not in PLAN_FIELDS:
-                raise ApplicationError(f"'{name}' is not a plan field.", attr=name)
+                raise ApplicationError(
+                    _("“%(field)s” is not a plan field.") % {"field": name}, attr=name
+                )
             setattr(recall, name, value)
         _check_period(recall.production_from, recall.production_to)
         if lots is not None:
@@ -377,27 +385,30 @@ def recall_object(*, recall, actor, reason):
     """The producer objects to an ordered recall within the window of §8."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Give the grounds of the objection.", attr="reason")
+        raise ApplicationError(_("Give the grounds of the objection."), attr="reason")
     with transaction.atomic():
         recall = Recall.objects.select_for_update().get(pk=recall.pk)
         if recall.kind != RecallKind.ORDERED:
             raise ApplicationError(
-                "Only an ordered recall can be objected to.", code="not_ordered", attr="kind"
+                _("Only an ordered recall can be objected to."), code="not_ordered", attr="kind"
             )
         if RecallObjection.objects.filter(recall=recall).exists():
             raise Conflict(
-                f"Recall {recall.recall_no} already has an objection.", code="already_objected"
+                _("Recall %(number)s already has an objection.") % {"number": recall.recall_no},
+                code="already_objected",
             )
         if recall.state in (RecallState.CLOSED, RecallState.TERMINATED):
             raise Conflict(
-                f"Recall {recall.recall_no} is {recall.state}.",
+                _("Recall %(number)s is %(state)s.")
+                % {"number": recall.recall_no, "state": recall.get_state_display()},
                 code="recall_finished",
                 extra={"state": recall.state, "allowed_actions": []},
             )
         window_ends_at = due_after(recall.created_at, rule("recalls.objection_window"))
         if timezone.now() > window_ends_at:
             raise ApplicationError(
-                f"The objection window closed on {timezone.localtime(window_ends_at):%Y-%m-%d}.",
+                _("The objection window closed on %(date)s.")
+                % {"date": f"{timezone.localtime(window_ends_at):%Y-%m-%d}"},
                 code="objection_window_closed",
             )
         return RecallObjection.objects.create(
@@ -412,14 +423,15 @@ def recall_review_objection(*, recall, actor, outcome, notes=""):
     """Record the review of an objection. Upheld, the order is withdrawn: the recall is
     terminated (when it still can be)."""
     if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REJECTED):
-        raise ApplicationError("Outcome is 'upheld' or 'rejected'.", attr="outcome")
+        raise ApplicationError(_("Outcome is “upheld” or “rejected”."), attr="outcome")
     with transaction.atomic():
         objection = RecallObjection.objects.select_for_update().filter(recall=recall).first()
         if objection is None:
-            raise NotFound(f"Recall {recall.recall_no} has no objection.")
+            raise NotFound(_("Recall %(number)s has no objection.") % {"number": recall.recall_no})
         if objection.outcome != ObjectionOutcome.PENDING:
             raise Conflict(
-                f"The objection was already reviewed ({objection.outcome}).",
+                _("The objection was already reviewed (%(outcome)s).")
+                % {"outcome": objection.get_outcome_display()},
                 code="already_reviewed",
             )
         objection.outcome = outcome
@@ -468,7 +480,7 @@ DEADLINE_STAGES = (
 
 def recall_due(recall):
     """The deadline of the stage the recall waits in (None when it waits on none)."""
-    for stage, state, field, _ in DEADLINE_STAGES:
+    for stage, state, field, _label in DEADLINE_STAGES:
         if recall.state == state and not (stage == "summary" and recall.summary):
             return getattr(recall, field)
     return None
@@ -477,7 +489,7 @@ def recall_due(recall):
 def recall_overdue_q(now):
     """The recalls past the deadline of the stage they wait in."""
     q = Q(pk__in=[])
-    for stage, state, field, _ in DEADLINE_STAGES:
+    for stage, state, field, _label in DEADLINE_STAGES:
         stage_q = Q(state=state, **{f"{field}__lt": now})
         q |= stage_q & Q(summary="") if stage == "summary" else stage_q
     return q

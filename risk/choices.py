@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from recalls.choices import RiskLevel  # one set of levels for recalls and assessments
 
@@ -13,36 +14,36 @@ __all__ = [
 
 
 class SubjectKind(models.TextChoices):
-    PRODUCT = "product", "产品 product"
-    LOT = "lot", "批次 lot"
-    CATEGORY = "category", "品类 category"
+    PRODUCT = "product", pgettext_lazy("SubjectKind", "Product")
+    LOT = "lot", pgettext_lazy("SubjectKind", "Lot")
+    CATEGORY = "category", pgettext_lazy("SubjectKind", "Category")
 
 
 class Measure(models.TextChoices):
-    RECALL = "recall", "召回 recall"
-    TAKE_DOWN = "take_down", "下架 take down"
-    WARNING = "warning", "警示 warning"
-    MONITOR = "monitor", "监测 monitor"
+    RECALL = "recall", pgettext_lazy("Measure", "Recall")
+    TAKE_DOWN = "take_down", pgettext_lazy("Measure", "Take down")
+    WARNING = "warning", pgettext_lazy("Measure", "Warning")
+    MONITOR = "monitor", pgettext_lazy("Measure", "Monitor")
 
 
 class AssessmentState(models.TextChoices):
-    ASSESSED = "assessed", "已评估 assessed"
-    DECIDED = "decided", "已决定 decided"
+    ASSESSED = "assessed", pgettext_lazy("AssessmentState", "Assessed")
+    DECIDED = "decided", pgettext_lazy("AssessmentState", "Decided")
 
 
 class ComplaintChannel(models.TextChoices):
-    HOTLINE_12315 = "hotline_12315", "12315热线 12315 hotline"
-    WEB = "web", "网站 web"
-    PLATFORM = "platform", "平台 platform"
-    REGULATOR = "regulator", "监管部门 regulator"
+    HOTLINE_12315 = "hotline_12315", pgettext_lazy("ComplaintChannel", "12315 hotline")
+    WEB = "web", pgettext_lazy("ComplaintChannel", "Web")
+    PLATFORM = "platform", pgettext_lazy("ComplaintChannel", "Platform")
+    REGULATOR = "regulator", pgettext_lazy("ComplaintChannel", "Regulator")
 
 
 class ComplaintProblem(models.TextChoices):
-    INJURY = "injury", "伤害 injury"
-    FIRE = "fire", "起火 fire"
-    ELECTRIC_SHOCK = "electric_shock", "触电 electric shock"
-    CHEMICAL = "chemical", "化学危害 chemical"
-    CHOKING = "choking", "窒息 choking"
-    QUALITY_DEFECT = "quality_defect", "质量缺陷 quality defect"
-    LABELLING = "labelling", "标识 labelling"
-    OTHER = "other", "其他 other"
+    INJURY = "injury", pgettext_lazy("ComplaintProblem", "Injury")
+    FIRE = "fire", pgettext_lazy("ComplaintProblem", "Fire")
+    ELECTRIC_SHOCK = "electric_shock", pgettext_lazy("ComplaintProblem", "Electric shock")
+    CHEMICAL = "chemical", pgettext_lazy("ComplaintProblem", "Chemical")
+    CHOKING = "choking", pgettext_lazy("ComplaintProblem", "Choking")
+    QUALITY_DEFECT = "quality_defect", pgettext_lazy("ComplaintProblem", "Quality defect")
+    LABELLING = "labelling", pgettext_lazy("ComplaintProblem", "Labelling")
+    OTHER = "other", pgettext_lazy("ComplaintProblem", "Other")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import RegionField
 from core.scoping import RestrictedQuerySet, Scope
@@ -95,6 +96,8 @@ class RiskAssessment(models.Model):
     scope = Scope(region=("region",), roles=frozenset({"regulator"}))
 
     class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
         ordering = ["-assessed_at", "-id"]
         constraints = [
             models.CheckConstraint(

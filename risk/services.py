@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity
 from core.exceptions import ApplicationError, Conflict, Unprocessable
@@ -39,18 +40,21 @@ MEASURE_ALERT_SEVERITY = {
 
 def _validated_steps(steps):
     if not steps:
-        raise ApplicationError("An injury scenario needs at least one step.", attr="steps")
+        raise ApplicationError(_("An injury scenario needs at least one step."), attr="steps")
     cleaned = []
     for index, step in enumerate(steps):
         try:
             probability = matrix.exact(step["probability"])
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise ApplicationError(
-                f"Step {index}: the probability must be a number.", attr="steps"
+                _("Step %(index)s: the probability must be a number.") % {"index": index},
+                attr="steps",
             ) from exc
         if not 0 < probability <= 1:
             raise ApplicationError(
-                f"Step {index}: a probability lies in (0, 1].", attr="steps", code="out_of_range"
+                _("Step %(index)s: a probability lies in (0, 1].") % {"index": index},
+                attr="steps",
+                code="out_of_range",
             )
         cleaned.append((str(step.get("description", "")).strip(), probability))
     return cleaned
@@ -61,21 +65,24 @@ def _subject(*, actor, subject_kind, product, lot, category, region):
     if subject_kind == SubjectKind.PRODUCT:
         if product is None or lot is not None:
             raise ApplicationError(
-                "A product assessment names a product (and no lot).", attr="product"
+                _("A product assessment names a product (and no lot)."), attr="product"
             )
         category = product.category
     elif subject_kind == SubjectKind.LOT:
         if lot is None:
-            raise ApplicationError("A lot assessment names a lot.", attr="lot")
+            raise ApplicationError(_("A lot assessment names a lot."), attr="lot")
         product = lot.product
         category = product.category
     elif subject_kind == SubjectKind.CATEGORY:
         if product is not None or lot is not None or not category:
             raise ApplicationError(
-                "A category assessment names a category (and no product or lot).", attr="category"
+                _("A category assessment names a category (and no product or lot)."),
+                attr="category",
             )
     else:
-        raise ApplicationError(f"Unknown subject kind '{subject_kind}'.", attr="subject_kind")
+        raise ApplicationError(
+            _("Unknown subject kind “%(kind)s”.") % {"kind": subject_kind}, attr="subject_kind"
+        )
 
     if region:
         try:
@@ -85,11 +92,11 @@ def _subject(*, actor, subject_kind, product, lot, category, region):
     if actor is not None and not actor.is_levee_admin:
         # A regulator assesses for their own region (or a region inside it).
         if region and not covers(actor.region, region):
-            raise ApplicationError("The region lies outside your jurisdiction.", attr="region")
+            raise ApplicationError(_("The region lies outside your jurisdiction."), attr="region")
         region = region or actor.region
     elif not region:
         if product is None:
-            raise ApplicationError("A category assessment needs a region.", attr="region")
+            raise ApplicationError(_("A category assessment needs a region."), attr="region")
         region = product.producer.region
     return product, lot, category, region
 
@@ -111,9 +118,9 @@ def assessment_create(
     accidents=(),
 ):
     if not isinstance(severity, int) or isinstance(severity, bool) or not 1 <= severity <= 4:
-        raise ApplicationError("Severity is 1, 2, 3 or 4.", attr="severity")
+        raise ApplicationError(_("Severity is 1, 2, 3 or 4."), attr="severity")
     if not hazard or not hazard.strip():
-        raise ApplicationError("Name the hazard.", attr="hazard")
+        raise ApplicationError(_("Name the hazard."), attr="hazard")
     cleaned = _validated_steps(steps)
     product, lot, category, region = _subject(
         actor=actor,
@@ -169,7 +176,10 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
     `warning` raise a risk_measure alert to the assessment's region; `monitor` sets the
     review date (default: in LEVEE_RULES risk.monitor_review_days days)."""
     if measure not in Measure.values:
-        raise ApplicationError(f"Measure is one of {', '.join(Measure.values)}.", attr="measure")
+        raise ApplicationError(
+            _("Measure is one of %(measures)s.") % {"measures": ", ".join(Measure.values)},
+            attr="measure",
+        )
     payload = {"measure": measure, "note": note}
 
     def effect(locked):
@@ -207,7 +217,7 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
             today = timezone.localdate()
             review = review_on or today + dt.timedelta(days=rule("risk.monitor_review_days"))
             if review <= today:
-                raise ApplicationError("The review date lies in the future.", attr="review_on")
+                raise ApplicationError(_("The review date lies in the future."), attr="review_on")
             locked.review_on = review
             payload["review_on"] = review.isoformat()
         return payload  # with what the effect decided, for the history entry
@@ -218,7 +228,7 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
 def _open_recall(assessment, actor, lots):
     if assessment.product_id is None:
         raise ApplicationError(
-            "A recall needs a product or lot subject; this assessment is of a category.",
+            _("A recall needs a product or lot subject; this assessment is of a category."),
             attr="measure",
         )
     if assessment.lot_id is not None:
@@ -226,7 +236,7 @@ def _open_recall(assessment, actor, lots):
     else:
         chosen = list(lots or ())
         if any(lot.product_id != assessment.product_id for lot in chosen):
-            raise ApplicationError("The lots must be of the assessed product.", attr="lots")
+            raise ApplicationError(_("The lots must be of the assessed product."), attr="lots")
     return recall_open_draft(
         producer=assessment.product.producer,
         lots=chosen,
@@ -297,12 +307,13 @@ def _validated_complaint(*, region, category, problem, product):
     unknown = [p for p in problem if p not in ComplaintProblem.values]
     if unknown or not problem:
         raise ApplicationError(
-            f"Problem is a list of: {', '.join(ComplaintProblem.values)}.", attr="problem"
+            _("Problem is a list of: %(items)s.") % {"items": ", ".join(ComplaintProblem.values)},
+            attr="problem",
         )
     category = category or (product.category if product else "")
     if not category:
         raise ApplicationError(
-            "Name the product category (or a GTIN of a known product).", attr="category"
+            _("Name the product category (or a GTIN of a known product)."), attr="category"
         )
     return category, problem
 
@@ -379,7 +390,7 @@ def complaint_file(
         if replay is not None:
             return replay, True
     if actor is not None and not actor.is_levee_admin and not covers(actor.region, region):
-        raise ApplicationError("The region lies outside your jurisdiction.", attr="region")
+        raise ApplicationError(_("The region lies outside your jurisdiction."), attr="region")
     gtin = normalize_gtin(gtin) if gtin else ""
     product, lot = complaint_match(gtin=gtin, lot_code=lot_code, brand=brand, model=model)
     category, problem = _validated_complaint(
@@ -387,7 +398,7 @@ def complaint_file(
     )
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ApplicationError("A complaint is not received in the future.", attr="received_at")
+        raise ApplicationError(_("A complaint is not received in the future."), attr="received_at")
     digest = fields["contact"]
     complaint = Complaint(
         channel=channel,
@@ -429,7 +440,7 @@ def complaint_file(
                     return replay, True
             complaint.pk = None
     else:
-        raise Conflict("Could not give the complaint a receipt number; retry.")
+        raise Conflict(_("Could not give the complaint a receipt number; retry."))
     log.info("risk.complaint_filed", complaint_id=complaint.pk, channel=channel)
     return complaint, False
 
@@ -440,7 +451,7 @@ def _replayed(request_key, request_hash):
         return None
     if first.request_hash != request_hash:
         raise Unprocessable(
-            "This Idempotency-Key was used for a different complaint; use a new key.",
+            _("This Idempotency-Key was used for a different complaint; use a new key."),
             code="idempotency_key_reused",
         )
     return first

@@ -1,16 +1,17 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class TaskLevel(models.TextChoices):
-    NATIONAL = "national", "国家 national"
-    PROVINCIAL = "provincial", "省级 provincial"
-    MUNICIPAL = "municipal", "市级 municipal"
-    COUNTY = "county", "县级 county"
+    NATIONAL = "national", pgettext_lazy("TaskLevel", "National")
+    PROVINCIAL = "provincial", pgettext_lazy("TaskLevel", "Provincial")
+    MUNICIPAL = "municipal", pgettext_lazy("TaskLevel", "Municipal")
+    COUNTY = "county", pgettext_lazy("TaskLevel", "County")
 
 
 class TaskState(models.TextChoices):
-    OPEN = "open", "进行中 open"
-    PUBLISHED = "published", "已公布 published"
+    OPEN = "open", pgettext_lazy("TaskState", "Open")
+    PUBLISHED = "published", pgettext_lazy("TaskState", "Published")
 
 
 # Higher rank: a higher level of task (the no-repeat rule of DESIGN.md §8 compares them).
@@ -23,68 +24,68 @@ LEVEL_RANK = {
 
 
 class TaskMode(models.TextChoices):
-    STANDARD = "standard", "常规 standard"
-    RAPID = "rapid", "快检 rapid"
-    ONLINE = "online", "网购 online"
+    STANDARD = "standard", pgettext_lazy("TaskMode", "Standard")
+    RAPID = "rapid", pgettext_lazy("TaskMode", "Rapid")
+    ONLINE = "online", pgettext_lazy("TaskMode", "Online")
 
 
 class LocationKind(models.TextChoices):
-    PRODUCTION = "production", "生产 production"
-    WHOLESALE = "wholesale", "批发 wholesale"
-    RETAIL = "retail", "零售 retail"
-    ONLINE = "online", "网络 online"
-    RURAL_MARKET = "rural_market", "农村集市 rural market"
-    OTHER = "other", "其他 other"
+    PRODUCTION = "production", pgettext_lazy("LocationKind", "Production")
+    WHOLESALE = "wholesale", pgettext_lazy("LocationKind", "Wholesale")
+    RETAIL = "retail", pgettext_lazy("LocationKind", "Retail")
+    ONLINE = "online", pgettext_lazy("LocationKind", "Online")
+    RURAL_MARKET = "rural_market", pgettext_lazy("LocationKind", "Rural market")
+    OTHER = "other", pgettext_lazy("LocationKind", "Other")
 
 
 class SampleState(models.TextChoices):
-    SAMPLED = "sampled", "已抽样 sampled"
-    RECEIVED = "received", "已收样 received"
-    TESTED = "tested", "已检验 tested"
-    REPORTED = "reported", "已告知 reported"
-    OBJECTED = "objected", "异议中 objected"
-    REINSPECTED = "reinspected", "已复检 reinspected"
-    DISPOSED = "disposed", "已处置 disposed"
-    CLOSED = "closed", "已结案 closed"
-    VOIDED = "voided", "已作废 voided"
+    SAMPLED = "sampled", pgettext_lazy("SampleState", "Sampled")
+    RECEIVED = "received", pgettext_lazy("SampleState", "Received")
+    TESTED = "tested", pgettext_lazy("SampleState", "Tested")
+    REPORTED = "reported", pgettext_lazy("SampleState", "Reported")
+    OBJECTED = "objected", pgettext_lazy("SampleState", "Objected")
+    REINSPECTED = "reinspected", pgettext_lazy("SampleState", "Reinspected")
+    DISPOSED = "disposed", pgettext_lazy("SampleState", "Disposed")
+    CLOSED = "closed", pgettext_lazy("SampleState", "Closed")
+    VOIDED = "voided", pgettext_lazy("SampleState", "Voided")
 
 
 OPEN_STATES = frozenset(SampleState.values) - {SampleState.CLOSED, SampleState.VOIDED}
 
 
 class Conclusion(models.TextChoices):
-    CONFORMING = "conforming", "合格 conforming"
-    NONCONFORMING = "nonconforming", "不合格 nonconforming"
+    CONFORMING = "conforming", pgettext_lazy("Conclusion", "Conforming")
+    NONCONFORMING = "nonconforming", pgettext_lazy("Conclusion", "Nonconforming")
 
 
 class Verdict(models.TextChoices):
-    PASS = "pass", "合格 pass"
-    FAIL = "fail", "不合格 fail"
+    PASS = "pass", pgettext_lazy("Verdict", "Pass")
+    FAIL = "fail", pgettext_lazy("Verdict", "Fail")
 
 
 class TestRound(models.TextChoices):
-    TEST = "test", "检验 test"
-    REINSPECTION = "reinspection", "复检 reinspection"
+    TEST = "test", pgettext_lazy("TestRound", "Test")
+    REINSPECTION = "reinspection", pgettext_lazy("TestRound", "Reinspection")
 
 
 class Measure(models.TextChoices):
-    RECTIFY = "rectify", "责令整改 rectify"
-    TAKE_DOWN = "take_down", "下架 take down"
-    RECALL = "recall", "召回 recall"
-    CASE_FILED = "case_filed", "立案 case filed"
-    NONE = "none", "无 none"
+    RECTIFY = "rectify", pgettext_lazy("Measure", "Rectify")
+    TAKE_DOWN = "take_down", pgettext_lazy("Measure", "Take down")
+    RECALL = "recall", pgettext_lazy("Measure", "Recall")
+    CASE_FILED = "case_filed", pgettext_lazy("Measure", "Case filed")
+    NONE = "none", pgettext_lazy("Measure", "None")
     # The steps after a failed follow-up check (DESIGN.md §8).
-    PUBLIC_NOTICE = "public_notice", "公告 public notice"
-    SECOND_FOLLOW_UP = "second_follow_up", "再次复查 second follow-up"
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("Measure", "Public notice")
+    SECOND_FOLLOW_UP = "second_follow_up", pgettext_lazy("Measure", "Second follow-up")
 
 
 class Stage(models.TextChoices):
     """The stage whose deadline a sample is currently running against (DESIGN.md §8)."""
 
-    RECEIVE = "receive", "收样 receive"
-    TEST = "test", "现场检验 on-site test"
-    REPORT = "report", "检验报告 report"
-    NOTIFY = "notify", "告知 notify"
-    REINSPECTION = "reinspection", "复检 reinspection"
-    DISPOSE = "dispose", "处置 dispose"
-    FOLLOW_UP = "follow_up", "复查 follow-up"
+    RECEIVE = "receive", pgettext_lazy("Stage", "Receive")
+    TEST = "test", pgettext_lazy("Stage", "On-site test")
+    REPORT = "report", pgettext_lazy("Stage", "Report")
+    NOTIFY = "notify", pgettext_lazy("Stage", "Notify")
+    REINSPECTION = "reinspection", pgettext_lazy("Stage", "Reinspection")
+    DISPOSE = "dispose", pgettext_lazy("Stage", "Dispose")
+    FOLLOW_UP = "follow_up", pgettext_lazy("Stage", "Follow-up")

@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.models import Lab, RegionField
@@ -81,6 +82,8 @@ class Task(models.Model):
     )
 
     class Meta:
+        verbose_name = _("spot-check task")
+        verbose_name_plural = _("spot-check tasks")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -191,6 +194,8 @@ class Sample(models.Model):
     )
 
     class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
         ordering = ["-sampled_at", "-id"]
         indexes = [models.Index(fields=["producer", "product", "sampled_at"])]
         constraints = [
@@ -224,6 +229,8 @@ class TestItem(models.Model):
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
 
     class Meta:
+        verbose_name = _("test item")
+        verbose_name_plural = _("test items")
         ordering = ["id"]
 
     def __str__(self):
@@ -241,6 +248,10 @@ class Objection(models.Model):
     reason = models.TextField()
     items = models.JSONField(default=list, help_text="The objected test items.")
     filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
 
     def __str__(self):
         return f"Objection to {self.sample}"
@@ -264,6 +275,10 @@ class Disposition(models.Model):
     )
     # The lot's forward trace when the disposal was decided (严查不合格产品流向).
     trace = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
 
     def __str__(self):
         return f"Disposition of {self.sample}"
@@ -292,11 +307,11 @@ class PublishedResult(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("A published result is never changed; add a correction.")
+            raise ValidationError(_("A published result is never changed; add a correction."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("A published result is never deleted.")
+        raise ValidationError(_("A published result is never deleted."))
 
     @property
     def row(self):

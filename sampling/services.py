@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months, not_in_future
@@ -75,14 +76,17 @@ def task_create(
 ):
     if not _is_admin(actor) and not covers(actor.region, region):
         raise ApplicationError(
-            f"Region {region} is outside your region {actor.region}.", attr="region"
+            _("Region %(region)s is outside your region %(yours)s.")
+            % {"region": region, "yours": actor.region},
+            attr="region",
         )
     if ends_on < starts_on:
-        raise ApplicationError("A task cannot end before it starts.", attr="ends_on")
+        raise ApplicationError(_("A task cannot end before it starts."), attr="ends_on")
     # SAMR's national tasks, and only they, cover the nation (DESIGN.md §6.1).
     if (level == TaskLevel.NATIONAL) != (region == NATIONAL):
         raise ApplicationError(
-            f"A national task has region {NATIONAL}, and only a national task has it.",
+            _("A national task has region %(NATIONAL)s, and only a national task has it.")
+            % {"NATIONAL": NATIONAL},
             attr="region",
         )
     task = Task(
@@ -106,34 +110,43 @@ def task_create(
             task.save()
             task_machine.record_creation(task, actor=actor, payload={"code": code})
     except IntegrityError as exc:
-        raise ApplicationError(f"A task with code '{code}' already exists.", attr="code") from exc
+        raise ApplicationError(
+            _("A task with code “%(code)s” already exists.") % {"code": code}, attr="code"
+        ) from exc
     return task
 
 
 def _allocation_entries(task, allocations):
     """Check the allocations against the task and each other; returns them normalised."""
     if not allocations:
-        raise ApplicationError("Allocate to at least one region.", attr="allocations")
+        raise ApplicationError(_("Allocate to at least one region."), attr="allocations")
     entries = []
     for index, entry in enumerate(allocations):
         region, quota = entry["region"], entry["quota"]
         if region == task.region or not covers(task.region, region):
             raise ApplicationError(
-                f"Allocation {index}: region {region} is not inside the task's region "
-                f"{task.region}.",
+                _(
+                    "Allocation %(index)s: region %(region)s is not inside the task's region "
+                    "%(region2)s."
+                )
+                % {"index": index, "region": region, "region2": task.region},
                 code="region_outside_task",
                 attr="allocations",
             )
         if quota is None or quota < 1:
             raise ApplicationError(
-                f"Allocation {index}: the quota is the number of samples to take, at least 1.",
+                _("Allocation %(index)s: the quota is the number of samples to take, at least 1.")
+                % {"index": index},
                 attr="allocations",
             )
         for other in entries:
             if covers(other["region"], region) or covers(region, other["region"]):
                 raise ApplicationError(
-                    f"Allocation {index}: region {region} overlaps region {other['region']} "
-                    "of the same request.",
+                    _(
+                        "Allocation %(index)s: region %(region)s overlaps region %(value)s of the "
+                        "same request."
+                    )
+                    % {"index": index, "region": region, "value": other["region"]},
                     code="region_allocated_twice",
                     attr="allocations",
                 )
@@ -153,8 +166,11 @@ def task_allocate(*, task, actor, allocations):
             for child in children:
                 if covers(child.region, region) or covers(region, child.region):
                     raise ApplicationError(
-                        f"Task {locked.code} is already allocated to region {child.region} "
-                        f"as task {child.code}.",
+                        _(
+                            "Task %(code)s is already allocated to region %(region)s as task "
+                            "%(code2)s."
+                        )
+                        % {"code": locked.code, "region": child.region, "code2": child.code},
                         code="region_allocated_twice",
                         attr="allocations",
                     )
@@ -165,8 +181,16 @@ def task_allocate(*, task, actor, allocations):
             )
             if entry["quota"] < taken:
                 raise ApplicationError(
-                    f"Region {region}'s quota {entry['quota']} is below the {taken} samples "
-                    f"already taken there under task {locked.code}.",
+                    _(
+                        "Region %(region)s's quota %(value)s is below the %(taken)s samples "
+                        "already taken there under task %(code)s."
+                    )
+                    % {
+                        "region": region,
+                        "value": entry["quota"],
+                        "taken": taken,
+                        "code": locked.code,
+                    },
                     code="quota_below_taken",
                     attr="allocations",
                 )
@@ -174,8 +198,11 @@ def task_allocate(*, task, actor, allocations):
             planned = sum(c.quota or 0 for c in children) + sum(e["quota"] for e in entries)
             if planned > locked.quota:
                 raise ApplicationError(
-                    f"The quotas allocated ({planned}) exceed task {locked.code}'s own quota "
-                    f"of {locked.quota}.",
+                    _(
+                        "The quotas allocated (%(planned)s) exceed task %(code)s's own quota of "
+                        "%(quota)s."
+                    )
+                    % {"planned": planned, "code": locked.code, "quota": locked.quota},
                     code="quota_exceeded",
                     attr="allocations",
                 )
@@ -199,8 +226,11 @@ def task_allocate(*, task, actor, allocations):
             )
             if len(child.code) > 64 or Task.objects.filter(code=child.code).exists():
                 raise ApplicationError(
-                    f"Cannot name the child task for region {entry['region']}: code "
-                    f"'{child.code}' is taken or too long.",
+                    _(
+                        "Cannot name the child task for region %(value)s: code '%(code)s' is "
+                        "taken or too long."
+                    )
+                    % {"value": entry["region"], "code": child.code},
                     attr="allocations",
                 )
             child.save()
@@ -291,11 +321,12 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
     if actor.role == Role.INSPECTOR and not (
         covers(task.region, actor.region) or covers(actor.region, task.region)
     ):
-        raise ApplicationError("The task is not one of your region's.", attr="task")
+        raise ApplicationError(_("The task is not one of your region's."), attr="task")
     published = next((t for t in task_chain(task) if t.state == TaskState.PUBLISHED), None)
     if published is not None:
         raise ApplicationError(
-            f"The results of task {published.code} are published; it takes no more samples.",
+            _("The results of task %(code)s are published; it takes no more samples.")
+            % {"code": published.code},
             code="task_published",
             attr="task",
         )
@@ -303,19 +334,20 @@ def _validate_sample(*, actor, task, sampled_at, inspectors, quantity, backup_qu
     local_day = timezone.localtime(sampled_at).date()
     if not task.starts_on <= local_day <= task.ends_on:
         raise ApplicationError(
-            f"sampled_at ({local_day}) is outside the task's dates "
-            f"{task.starts_on} to {task.ends_on}.",
+            _("sampled_at (%(day)s) is outside the task's dates %(start)s to %(end)s.")
+            % {"day": local_day, "start": task.starts_on, "end": task.ends_on},
             attr="sampled_at",
         )
     names = [str(name).strip() for name in inspectors]
     minimum = rule("sampling.min_inspectors")
     if any(not name for name in names) or len(set(names)) < minimum:
         raise ApplicationError(
-            f"At least {minimum} different inspectors must take a sample.", attr="inspectors"
+            _("At least %(count)s different inspectors must take a sample.") % {"count": minimum},
+            attr="inspectors",
         )
     for attr, value in (("quantity", quantity), ("backup_quantity", backup_quantity)):
         if value is None or Decimal(value) <= 0:
-            raise ApplicationError(f"{attr} must be positive.", attr=attr)
+            raise ApplicationError(_("%(field)s must be positive.") % {"field": attr}, attr=attr)
     return names
 
 
@@ -424,12 +456,16 @@ def _check_purchase(*, task, location_kind, price_paid, order_no, platform):
     if task.mode == TaskMode.ONLINE:
         for attr, value in (("order_no", order_no), ("platform", platform)):
             if not value:
-                raise ApplicationError(f"An online purchase records its {attr}.", attr=attr)
+                raise ApplicationError(
+                    _("An online purchase records its %(field)s.") % {"field": attr}, attr=attr
+                )
         if price_paid is None or Decimal(price_paid) <= 0:
-            raise ApplicationError("An online purchase records the price paid.", attr="price_paid")
+            raise ApplicationError(
+                _("An online purchase records the price paid."), attr="price_paid"
+            )
         if location_kind != LocationKind.ONLINE:
             raise ApplicationError(
-                "An online task's samples are bought online.", attr="location_kind"
+                _("An online task's samples are bought online."), attr="location_kind"
             )
     if price_paid is not None and Decimal(price_paid) < 0:
         raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
@@ -440,12 +476,16 @@ def _check_lot_named(*, producer, lot, product_name, lot_code):
     if lot is not None:
         if lot.product.producer_id != producer.pk:
             raise ApplicationError(
-                f"Lot {lot.pk} is not a lot of producer {producer.uscc}.", attr="lot"
+                _("Lot %(lot)s is not a lot of producer %(uscc)s.")
+                % {"lot": lot.pk, "uscc": producer.uscc},
+                attr="lot",
             )
     elif not (product_name and lot_code):
         raise ApplicationError(
-            "Give either lot, or product_name and lot_code (with brand and model) "
-            "as printed on the package.",
+            _(
+                "Give either lot, or product_name and lot_code (with brand and model) "
+                "as printed on the package."
+            ),
             attr="lot",
         )
 
@@ -618,7 +658,7 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
     received_at = not_in_future(received_at or timezone.now(), "received_at")
     if received_at < sample.sampled_at:
         raise ApplicationError(
-            "A sample cannot be received before it was taken.", attr="received_at"
+            _("A sample cannot be received before it was taken."), attr="received_at"
         )
 
     def effect(locked):
@@ -634,27 +674,37 @@ def sample_receive(*, sample, actor, received_at=None, seal_intact=None, note=""
 
 def _validate_items(items, conclusion, *, allowed_names=None):
     if not items:
-        raise ApplicationError("Record at least one test item.", attr="items")
+        raise ApplicationError(_("Record at least one test item."), attr="items")
     for index, item in enumerate(items):
         if item.get("verdict") not in Verdict.values:
-            raise ApplicationError(f"Item {index}: verdict must be 'pass' or 'fail'.", attr="items")
+            raise ApplicationError(
+                _("Item %(index)s: verdict must be “pass” or “fail”.") % {"index": index},
+                attr="items",
+            )
         if not str(item.get("item", "")).strip():
-            raise ApplicationError(f"Item {index}: name the tested item.", attr="items")
+            raise ApplicationError(
+                _("Item %(index)s: name the tested item.") % {"index": index}, attr="items"
+            )
         if allowed_names is not None and item["item"] not in allowed_names:
             raise ApplicationError(
-                f"Item {index}: '{item['item']}' was not objected to; a re-inspection "
-                "covers the objected items only.",
+                _(
+                    "Item %(index)s: “%(item)s” was not objected to; a re-inspection covers "
+                    "the objected items only."
+                )
+                % {"index": index, "item": item["item"]},
                 attr="items",
             )
     if conclusion not in Conclusion.values:
         raise ApplicationError(
-            "conclusion must be 'conforming' or 'nonconforming'.", attr="conclusion"
+            _("conclusion must be “conforming” or “nonconforming”."), attr="conclusion"
         )
     failed = any(item["verdict"] == Verdict.FAIL for item in items)
     if failed != (conclusion == Conclusion.NONCONFORMING):
         raise ApplicationError(
-            "The conclusion contradicts the items: a sample is non-conforming exactly "
-            "when an item fails.",
+            _(
+                "The conclusion contradicts the items: a sample is non-conforming exactly "
+                "when an item fails."
+            ),
             attr="conclusion",
         )
 
@@ -683,13 +733,13 @@ def sample_record_results(*, sample, actor, items, conclusion, tested_at=None):
 def sample_issue_report(*, sample, actor, report_no, issued_on=None, file=None):
     issued_on = issued_on or timezone.localdate()
     if issued_on > timezone.localdate():
-        raise ApplicationError("issued_on is in the future.", attr="issued_on")
+        raise ApplicationError(_("issued_on is in the future."), attr="issued_on")
     if not report_no.strip():
-        raise ApplicationError("Give the report number.", attr="report_no")
+        raise ApplicationError(_("Give the report number."), attr="report_no")
 
     def effect(locked):
         if issued_on < timezone.localtime(locked.tested_at).date():
-            raise ApplicationError("A report cannot predate the tests.", attr="issued_on")
+            raise ApplicationError(_("A report cannot predate the tests."), attr="issued_on")
         locked.report_no = report_no.strip()
         locked.report_issued_on = issued_on
         locked.report_issued_at = timezone.now()
@@ -769,7 +819,7 @@ def sample_set_handling_region(*, sample, actor, handling_region, reason=""):
 
 def sample_object(*, sample, actor, reason, items=()):
     if not reason.strip():
-        raise ApplicationError("Give the reason for the objection.", attr="reason")
+        raise ApplicationError(_("Give the reason for the objection."), attr="reason")
     party = None
     if getattr(actor, "role", None) == Role.ENTERPRISE:
         party = Party.objects.filter(uscc=actor.party_uscc).first()
@@ -777,7 +827,8 @@ def sample_object(*, sample, actor, reason, items=()):
     unknown = [name for name in items if name not in tested]
     if unknown:
         raise ApplicationError(
-            f"Not tested items of this sample: {', '.join(unknown)}.", attr="items"
+            _("Not tested items of this sample: %(items)s.") % {"items": ", ".join(unknown)},
+            attr="items",
         )
 
     def effect(locked):
@@ -826,18 +877,19 @@ def _default_due_on(measure, decided_at):
 
 def _normalise_measures(measures, decided_at):
     if not measures:
-        raise ApplicationError("Decide at least one measure.", attr="measures")
+        raise ApplicationError(_("Decide at least one measure."), attr="measures")
     kinds = [m.get("measure") for m in measures]
     for kind in kinds:
         if kind not in Measure.values:
             raise ApplicationError(
-                f"Unknown measure '{kind}'; one of {', '.join(Measure.values)}.",
+                _("Unknown measure “%(measure)s”; one of %(measures)s.")
+                % {"measure": kind, "measures": ", ".join(Measure.values)},
                 attr="measures",
             )
     if len(set(kinds)) != len(kinds):
-        raise ApplicationError("Each measure is listed once.", attr="measures")
+        raise ApplicationError(_("Each measure is listed once."), attr="measures")
     if Measure.NONE in kinds and len(kinds) > 1:
-        raise ApplicationError("'none' cannot be combined with other measures.", attr="measures")
+        raise ApplicationError(_("“none” cannot be combined with other measures."), attr="measures")
     today = timezone.localtime(decided_at).date()
     normalised = []
     for m in measures:
@@ -848,7 +900,8 @@ def _normalise_measures(measures, decided_at):
             due_on = _default_due_on(m["measure"], decided_at)
         elif due_on < today:
             raise ApplicationError(
-                f"The due date of '{m['measure']}' is in the past.", attr="measures"
+                _("The due date of “%(measure)s” is in the past.") % {"measure": m["measure"]},
+                attr="measures",
             )
         normalised.append(
             {
@@ -949,7 +1002,7 @@ def sample_close(*, sample, actor, note=""):
 
 def sample_void(*, sample, actor, reason):
     if not reason or not reason.strip():
-        raise ApplicationError("Give the reason for voiding the sample.", attr="reason")
+        raise ApplicationError(_("Give the reason for voiding the sample."), attr="reason")
 
     def effect(locked):
         locked.void_reason = reason

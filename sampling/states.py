@@ -8,6 +8,7 @@ And the task's (DESIGN.md §6.1): open (allocated to lower regions meanwhile) �
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import PermissionDenied, Precondition
@@ -32,8 +33,11 @@ def is_organiser(actor, task):
 def _organiser_only(task, actor, action):
     if actor is not None and not is_organiser(actor, task):
         raise PermissionDenied(
-            f"Only the organisers of task {task.code} (regulators of region {task.region} "
-            f"or above) may '{action}'."
+            _(
+                "Only the organisers of task %(code)s (regulators of region %(region)s or above) "
+                "may '%(action)s'."
+            )
+            % {"code": task.code, "region": task.region, "action": action}
         )
 
 
@@ -44,7 +48,11 @@ def _rapid(sample):
 def _inspector_only_on_site(sample, actor, action):
     if getattr(actor, "role", None) == Role.INSPECTOR and not _rapid(sample):
         raise PermissionDenied(
-            f"Inspectors '{action}' only for rapid (on-site) tasks; this sample goes to the lab."
+            _(
+                "Inspectors “%(action)s” only for rapid (on-site) "
+                "tasks; this sample goes to the lab."
+            )
+            % {"action": action}
         )
 
 
@@ -100,8 +108,15 @@ def _handlers_only(sample, actor, action):
         return
     if not covers(actor.region, sample.handling_region):
         raise PermissionDenied(
-            f"Sample {sample.sample_no} was handed over to region {sample.handling_region}; "
-            f"its regulators '{action}' it."
+            _(
+                "Sample %(sample_no)s was handed over to region %(handling_region)s; its "
+                "regulators '%(action)s' it."
+            )
+            % {
+                "sample_no": sample.sample_no,
+                "handling_region": sample.handling_region,
+                "action": action,
+            }
         )
 
 

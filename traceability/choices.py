@@ -1,24 +1,25 @@
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class PartyKind(models.TextChoices):
-    PRODUCER = "producer", "生产者 producer"
-    DISTRIBUTOR = "distributor", "经销商 distributor"
-    RETAILER = "retailer", "零售商 retailer"
-    PLATFORM = "platform", "电商平台 platform"
-    IMPORTER = "importer", "进口商 importer"
-    OTHER = "other", "其他 other"
+    PRODUCER = "producer", pgettext_lazy("PartyKind", "Producer")
+    DISTRIBUTOR = "distributor", pgettext_lazy("PartyKind", "Distributor")
+    RETAILER = "retailer", pgettext_lazy("PartyKind", "Retailer")
+    PLATFORM = "platform", pgettext_lazy("PartyKind", "Platform")
+    IMPORTER = "importer", pgettext_lazy("PartyKind", "Importer")
+    OTHER = "other", pgettext_lazy("PartyKind", "Other")
 
 
 class EventKind(models.TextChoices):
-    COMMISSION = "commission", "生产赋码 commission"
-    SHIP = "ship", "发货 ship"
-    RECEIVE = "receive", "收货 receive"
-    TRANSFORM = "transform", "加工转化 transform"
-    SELL = "sell", "销售 sell"
-    DESTROY = "destroy", "销毁 destroy"
+    COMMISSION = "commission", pgettext_lazy("EventKind", "Commission")
+    SHIP = "ship", pgettext_lazy("EventKind", "Ship")
+    RECEIVE = "receive", pgettext_lazy("EventKind", "Receive")
+    TRANSFORM = "transform", pgettext_lazy("EventKind", "Transform")
+    SELL = "sell", pgettext_lazy("EventKind", "Sell")
+    DESTROY = "destroy", pgettext_lazy("EventKind", "Destroy")
     # An EPCIS event that moves nothing between parties (inspecting, packing, storing, ...).
-    OBSERVE = "observe", "观察 observe"
+    OBSERVE = "observe", pgettext_lazy("EventKind", "Observe")
 
 
 class EpcisType(models.TextChoices):
@@ -30,6 +31,6 @@ class EpcisType(models.TextChoices):
 
 
 class LotRole(models.TextChoices):
-    LOT = "lot", "lot"
-    INPUT = "input", "input"
-    OUTPUT = "output", "output"
+    LOT = "lot", pgettext_lazy("LotRole", "Lot")
+    INPUT = "input", pgettext_lazy("LotRole", "Input")
+    OUTPUT = "output", pgettext_lazy("LotRole", "Output")

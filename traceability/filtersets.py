@@ -7,6 +7,18 @@ from .choices import EventKind, PartyKind
 from .models import Event, EventLot, Lot, Party, Product
 
 
+def _contains_any(*paths):
+    """A free-text filter: any of these fields contains the words given."""
+
+    def search(queryset, name, value):
+        query = Q()
+        for path in paths:
+            query |= Q(**{f"{path}__icontains": value})
+        return queryset.filter(query)
+
+    return search
+
+
 def _within(path):
     """A region filter matching the region and everything inside it."""
     return lambda queryset, name, value: queryset.filter(region_q(path, value))
@@ -17,14 +29,13 @@ class PartyFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PartyKind.choices)
     uscc = django_filters.CharFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
-    q = django_filters.CharFilter(method="search", label="Name or USCC contains")
+    q = django_filters.CharFilter(
+        method=_contains_any("name", "uscc"), label="Name or USCC contains"
+    )
 
     class Meta:
         model = Party
         fields = ["region", "kind", "uscc", "name", "q"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(uscc__icontains=value))
 
 
 class ProductFilterSet(django_filters.FilterSet):
@@ -36,6 +47,10 @@ class ProductFilterSet(django_filters.FilterSet):
     model = django_filters.CharFilter(lookup_expr="iexact")
     gtin = django_filters.CharFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
+    q = django_filters.CharFilter(
+        method=_contains_any("name", "brand", "model", "gtin"),
+        label="Name, brand, model or GTIN contains",
+    )
 
     class Meta:
         model = Product
@@ -50,6 +65,12 @@ class LotFilterSet(django_filters.FilterSet):
     lot_code = django_filters.CharFilter()
     produced_after = django_filters.DateFilter(field_name="produced_on", lookup_expr="gte")
     produced_before = django_filters.DateFilter(field_name="produced_on", lookup_expr="lte")
+    q = django_filters.CharFilter(
+        method=_contains_any(
+            "lot_code", "product__name", "product__brand", "product__model", "product__gtin"
+        ),
+        label="Lot code, or the product's name, brand, model or GTIN contains",
+    )
 
     class Meta:
         model = Lot

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import ean
 from stdnum.cn import uscc
@@ -22,7 +23,8 @@ def validate_uscc(value):
         uscc.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            f"'{value}' is not a valid unified social credit code: {exc}", code="invalid_uscc"
+            _("“%(value)s” is not a valid unified social credit code.") % {"value": value},
+            code="invalid_uscc",
         ) from exc
 
 
@@ -30,7 +32,9 @@ def validate_gtin(value):
     try:
         ean.validate(value)
     except StdnumError as exc:
-        raise ValidationError(f"'{value}' is not a valid GTIN: {exc}", code="invalid_gtin") from exc
+        raise ValidationError(
+            _("“%(value)s” is not a valid GTIN.") % {"value": value}, code="invalid_gtin"
+        ) from exc
 
 
 def normalize_gtin(value):
@@ -56,8 +60,9 @@ class Party(models.Model):
     scope = Scope(region=("region",), party=("uscc",))
 
     class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         ordering = ["id"]
-        verbose_name_plural = "parties"
 
     def __str__(self):
         return f"{self.name} ({self.uscc})"
@@ -80,6 +85,8 @@ class Product(models.Model):
     scope = Scope(region=("producer__region",), party=("producer__uscc",))
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["id"]
         indexes = [
             # Sampling finds "the same product" by brand and model in any case (iexact).
@@ -104,6 +111,8 @@ class Lot(models.Model):
     scope = Scope(region=("product__producer__region",), party=("product__producer__uscc",))
 
     class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -173,6 +182,8 @@ class Event(models.Model):
     )
 
     class Meta:
+        verbose_name = _("supply-chain event")
+        verbose_name_plural = _("supply-chain events")
         ordering = ["occurred_at", "id"]
         indexes = [
             models.Index(fields=["kind", "occurred_at"]),
@@ -208,6 +219,8 @@ class EventLot(models.Model):
     )
 
     class Meta:
+        verbose_name = _("event line")
+        verbose_name_plural = _("event lines")
         ordering = ["id"]
         # Covering indexes for the trace's joins (lot -> its events, event -> its other
         # lines): index-only scans on PostgreSQL; `include` is ignored on SQLite.

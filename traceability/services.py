@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
 from core.choices import Role
@@ -49,7 +50,11 @@ _KIND_ACTIONS = {EventKind.COMMISSION: "ADD", EventKind.DESTROY: "DELETE"}
 def _check_region(actor, region, attr="region"):
     """Regulators create and move parties only within their own region."""
     if actor.role in (Role.REGULATOR, Role.INSPECTOR) and not covers(actor.region, region):
-        raise ApplicationError(f"Region {region} is outside your region {actor.region}.", attr=attr)
+        raise ApplicationError(
+            _("Region %(region)s is outside your region %(yours)s.")
+            % {"region": region, "yours": actor.region},
+            attr=attr,
+        )
 
 
 def _full_save(obj):
@@ -73,7 +78,7 @@ def party_update(*, party, actor, **fields):
 
 def _check_producer(actor, producer):
     if actor.role == Role.ENTERPRISE and producer.uscc != actor.party_uscc:
-        raise PermissionDenied("An enterprise creates products only for itself.")
+        raise PermissionDenied(_("An enterprise creates products only for itself."))
 
 
 def product_create(*, actor, **fields):
@@ -124,8 +129,11 @@ def lot_update(*, lot, actor, **fields):
     changed = [name for name in LOT_FACTS if name in fields and fields[name] != getattr(lot, name)]
     if changed and lot_is_named(lot):
         raise Conflict(
-            f"Lot {lot.pk} is named by an event or a recall: its {', '.join(changed)} "
-            f"change only by POST lots/{lot.pk}/correct/ with a reason.",
+            _(
+                "Lot %(pk)s is named by an event or a recall: its %(items)s change only by POST "
+                "lots/%(pk2)s/correct/ with a reason."
+            )
+            % {"pk": lot.pk, "items": ", ".join(changed), "pk2": lot.pk},
             code="lot_facts_recorded",
             attr=changed[0],
             extra={"correct": f"lots/{lot.pk}/correct/"},
@@ -143,15 +151,18 @@ def lot_correct(*, lot, actor, reason, **fields):
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Give the reason for the correction.", code="required", attr="reason"
+            _("Give the reason for the correction."), code="required", attr="reason"
         )
     unknown = set(fields) - set(LOT_FACTS)
     if unknown:
         raise ApplicationError(
-            f"Only {', '.join(LOT_FACTS)} are corrected here.", attr=sorted(unknown)[0]
+            _("Only %(items)s are corrected here.") % {"items": ", ".join(LOT_FACTS)},
+            attr=sorted(unknown)[0],
         )
     if not fields:
-        raise ApplicationError(f"Give the corrected {', '.join(LOT_FACTS)}.", code="required")
+        raise ApplicationError(
+            _("Give the corrected %(items)s.") % {"items": ", ".join(LOT_FACTS)}, code="required"
+        )
     with transaction.atomic():
         lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
         if "product" in fields:
@@ -159,8 +170,10 @@ def lot_correct(*, lot, actor, reason, **fields):
             _check_producer(actor, product.producer)
             if product.producer_id != lot.product.producer_id and lot.recalls.exists():
                 raise Conflict(
-                    "This lot is under a recall of its producer: it cannot move to another "
-                    "producer's product.",
+                    _(
+                        "This lot is under a recall of its producer: it cannot move to another "
+                        "producer's product."
+                    ),
                     code="lot_in_recall",
                     attr="product",
                 )
@@ -210,10 +223,11 @@ def events_record_bulk(*, actor, items, prefix="events"):
     event_id is already stored are skipped (idempotent re-sends) and reported by index.
     """
     if not isinstance(items, list):
-        raise ApplicationError("Expected a list of events.", attr=prefix or None)
+        raise ApplicationError(_("Expected a list of events."), attr=prefix or None)
     if len(items) > MAX_BULK_EVENTS:
         raise ApplicationError(
-            f"At most {MAX_BULK_EVENTS} events per request; got {len(items)}.",
+            _("At most %(max)s events per request; got %(count)s.")
+            % {"max": MAX_BULK_EVENTS, "count": len(items)},
             attr=prefix or None,
         )
     events, errors, skipped = _validate_events(items, actor)
@@ -269,7 +283,7 @@ def _store(events, actor):
             return [row.pk for row in rows]
     except IntegrityError as exc:
         # Another request stored one of these event_ids between our check and insert.
-        raise Conflict("Some of these events were recorded concurrently; retry.") from exc
+        raise Conflict(_("Some of these events were recorded concurrently; retry.")) from exc
 
 
 # (key of a validated event, Event field), in the order COPY writes them.
@@ -396,7 +410,10 @@ def _skip_stored(parsed, errors, stored=None):
             del parsed[index]
         elif event["event_id"] in seen:
             errors.add(
-                index, "event_id", f"Duplicates the event_id of event {seen[event['event_id']]}."
+                index,
+                "event_id",
+                _("Duplicates the event_id of event %(index)s.")
+                % {"index": seen[event["event_id"]]},
             )
         else:
             seen[event["event_id"]] = index
@@ -405,12 +422,12 @@ def _skip_stored(parsed, errors, stored=None):
 
 def _parse_event(index, item, errors, now):
     if not isinstance(item, dict):
-        errors.add(index, "non_field_errors", "Expected an object.")
+        errors.add(index, "non_field_errors", _("Expected an object."))
         return None
     before = len(errors)
     event_id = item.get("event_id")
     if not isinstance(event_id, str) or not 0 < len(event_id.strip()) <= 128:
-        errors.add(index, "event_id", "Required: a string of 1-128 characters.")
+        errors.add(index, "event_id", _("Required: a string of 1-128 characters."))
     kind = item.get("kind")
     if not is_choice(kind, _KINDS):
         errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
@@ -423,18 +440,18 @@ def _parse_event(index, item, errors, now):
         errors.add(index, "occurred_at", f"Give a date between {EARLIEST_YEAR} and now.")
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:
-        errors.add(index, "biz_step", "At most 64 characters.")
+        errors.add(index, "biz_step", _("At most 64 characters."))
     refs = {}
     for field in ("party", "source", "destination"):
         value = item.get(field)
         if value in (None, ""):
             refs[field] = None
         elif isinstance(value, bool) or not isinstance(value, int | str):
-            errors.add(index, field, "A party id or USCC.")
+            errors.add(index, field, _("A party id or USCC."))
         else:
             refs[field] = value
     if refs.get("party") is None and (index, "party") not in errors:
-        errors.add(index, "party", "Required: the party where the event happened.")
+        errors.add(index, "party", _("Required: the party where the event happened."))
     lines = []
     for field, role in (("lots", LotRole.LOT), ("inputs", LotRole.INPUT), ("outputs", "output")):
         for lot, quantity in _parse_lines(index, field, item.get(field), errors):
@@ -445,23 +462,23 @@ def _parse_event(index, item, errors, now):
     roles = {line.role for line in lines}
     if kind == EventKind.TRANSFORM:
         if LotRole.INPUT not in roles or LotRole.OUTPUT not in roles:
-            errors.add(index, "inputs", "A transformation needs inputs and outputs.")
+            errors.add(index, "inputs", _("A transformation needs inputs and outputs."))
         if LotRole.LOT in roles:
-            errors.add(index, "lots", "A transformation takes inputs and outputs, not lots.")
+            errors.add(index, "lots", _("A transformation takes inputs and outputs, not lots."))
     else:
         if LotRole.LOT not in roles:
-            errors.add(index, "lots", "At least one lot.")
+            errors.add(index, "lots", _("At least one lot."))
         if roles - {LotRole.LOT}:
-            errors.add(index, "inputs", "Only a transformation has inputs and outputs.")
+            errors.add(index, "inputs", _("Only a transformation has inputs and outputs."))
     party, source, destination = refs["party"], refs["source"], refs["destination"]
     if kind == EventKind.SHIP:
         source = source if source is not None else party
         if destination is None:
-            errors.add(index, "destination", "A shipment needs a destination.")
+            errors.add(index, "destination", _("A shipment needs a destination."))
     elif kind == EventKind.RECEIVE:
         destination = destination if destination is not None else party
     elif source is not None or destination is not None:
-        errors.add(index, "source", "Only shipments and receipts have a source or destination.")
+        errors.add(index, "source", _("Only shipments and receipts have a source or destination."))
     if len(errors) > before:
         return None
     return {
@@ -496,22 +513,22 @@ def _parse_lines(index, field, value, errors):
     if value in (None, []):
         return []
     if not isinstance(value, list):
-        errors.add(index, field, 'A list of {"lot": id, "quantity": n}.')
+        errors.add(index, field, _('A list of {"lot": id, "quantity": n}.'))
         return []
     lines = []
     for n, line in enumerate(value):
         attr = f"{field}.{n}"
         if not isinstance(line, dict):
-            errors.add(index, attr, 'Expected {"lot": id, "quantity": n}.')
+            errors.add(index, attr, _('Expected {"lot": id, "quantity": n}.'))
             continue
         lot = line.get("lot")
         if isinstance(lot, bool) or not isinstance(lot, int) or not 0 < lot <= _MAX_ID:
-            errors.add(index, f"{attr}.lot", "A lot id.")
+            errors.add(index, f"{attr}.lot", _("A lot id."))
             continue
         quantity = _parse_quantity(line.get("quantity"))
         if quantity is None:
             errors.add(
-                index, f"{attr}.quantity", "A positive number with at most 3 decimal places."
+                index, f"{attr}.quantity", _("A positive number with at most 3 decimal places.")
             )
             continue
         lines.append((lot, quantity))
@@ -559,12 +576,12 @@ def _resolve_parties(parsed, errors):
                 continue
             party = by_ref.get(ref)
             if party is None:
-                errors.add(index, field, f"No party {ref}.")
+                errors.add(index, field, _("No party %(ref)s.") % {"ref": ref})
                 continue
             event[field] = party[0]
             parties[party[0]] = party
         if event["source"] is not None and event["source"] == event["destination"]:
-            errors.add(index, "destination", "Source and destination must differ.")
+            errors.add(index, "destination", _("Source and destination must differ."))
     return parties
 
 
@@ -589,19 +606,19 @@ def _check_scope(parsed, parties, actor, errors):
         for index, event in parsed.items():
             region = parties.get(event["party"], (None, None, ""))[2]
             if not covers(actor.region, region):
-                errors.add(index, "party", "This party is outside your region.")
+                errors.add(index, "party", _("This party is outside your region."))
         return
     if role != Role.ENTERPRISE:
-        raise PermissionDenied("Your role may not record supply-chain events.")
+        raise PermissionDenied(_("Your role may not record supply-chain events."))
     own = next((p[0] for p in parties.values() if p[1] == actor.party_uscc), None)
     own = own or Party.objects.filter(uscc=actor.party_uscc).values_list("id", flat=True).first()
     held = _lots_held(own, parsed)
     for index, event in parsed.items():
         if event["party"] != own:
-            errors.add(index, "party", "An enterprise records only its own events.")
+            errors.add(index, "party", _("An enterprise records only its own events."))
             continue
         if event["kind"] == EventKind.SHIP and event["source"] != own:
-            errors.add(index, "source", "An enterprise ships only from itself.")
+            errors.add(index, "source", _("An enterprise ships only from itself."))
         if event["kind"] == EventKind.RECEIVE and event["destination"] != own:
             errors.add(index, "destination", "An enterprise receives only for itself.")
         for line in event["lines"]:
@@ -638,15 +655,16 @@ def event_retract(*, event, actor, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Give the reason for the retraction.", code="required", attr="reason"
+            _("Give the reason for the retraction."), code="required", attr="reason"
         )
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("party").get(pk=event.pk)
         if not _may_assert_for(actor, event.party):
-            raise PermissionDenied("Only the event's party or its regulator retracts it.")
+            raise PermissionDenied(_("Only the event's party or its regulator retracts it."))
         if event.withdrawn_at is not None:
             raise Conflict(
-                f"Event {event.event_id} was withdrawn on {event.withdrawn_at:%Y-%m-%d}.",
+                _("Event %(event_id)s was withdrawn on %(withdrawn_at)s.")
+                % {"event_id": event.event_id, "withdrawn_at": f"{event.withdrawn_at:%Y-%m-%d}"},
                 code="already_withdrawn",
                 extra={"state": "withdrawn", "allowed_actions": []},
             )

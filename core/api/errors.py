@@ -5,10 +5,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from core.exceptions import ApplicationError
 
@@ -22,7 +24,7 @@ class ApplicationAPIException(exceptions.APIException):
 
 class DatabaseUnavailable(exceptions.APIException):
     status_code = 503
-    default_detail = "The database is unavailable; retry shortly."
+    default_detail = _("The database is unavailable; retry shortly.")
     default_code = "database_unavailable"
 
 
@@ -32,10 +34,24 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+def _one_token_error(exc):
+    """simplejwt reports a bad token once per token type it tried (detail, code and a list
+    of messages): one error entry says it, with the most specific message."""
+    detail = exc.detail
+    messages = detail.get("messages") or [{}]
+    message = messages[0].get("message") or detail.get("detail")
+    flat = exceptions.AuthenticationFailed(message, code="token_not_valid")
+    flat.status_code = exc.status_code
+    flat.auth_header = getattr(exc, "auth_header", None)
+    return flat
+
+
 class LeveeExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc):
         if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
             return RequestTooLarge()
+        if isinstance(exc, InvalidToken) and isinstance(exc.detail, dict):
+            return _one_token_error(exc)
         if isinstance(exc, ApplicationError):
             if exc.status_code == 400:
                 detail = {exc.attr: [exc.message]} if exc.attr else [exc.message]
@@ -51,7 +67,7 @@ class LeveeExceptionHandler(ExceptionHandler):
             # A value the database cannot represent (a time zone offset beyond ±15:59, a
             # number out of range) that slipped past validation: the input's fault.
             return exceptions.ValidationError(
-                ["A value is out of the range the database can store."], code="out_of_range"
+                [_("A value is out of the range the database can store.")], code="out_of_range"
             )
         if isinstance(exc, (OperationalError, InterfaceError)):
             # A dropped connection or a failover: the client may retry; Django reconnects

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from core.choices import Role
@@ -11,7 +12,7 @@ class RolePermission(BasePermission):
     (`action_roles`); admins pass everywhere. Which rows a user reaches is the queryset's
     business (core.scoping), so rows outside scope answer 404."""
 
-    message = "Your role may not do this."
+    message = _("Your role may not do this.")
 
     def has_permission(self, request, view):
         user = request.user

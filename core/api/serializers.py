@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.choices import SUBSCRIPTION_KINDS
@@ -9,6 +10,21 @@ from core.models import (
     StateHistory,
 )
 from core.regions import validate_region_code
+
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "name": "A name for the subscription.",
+    "url": "Where alerts are POSTed: an http(s) address.",
+    "secret": "The HMAC-SHA256 key for X-Levee-Signature, 16-200 characters; never shown again.",
+    "kinds": "The alert kinds to send; empty: all.",
+    "regions": (
+        "Only alerts in these regions (6-digit GB/T 2260 codes, each covering its sub-regions); "
+        "empty: all."
+    ),
+    "active": "Whether alerts are sent to it.",
+    "note": "A note kept in the alert's history.",
+}
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):
@@ -72,7 +88,7 @@ class AlertSubscriptionSerializer(serializers.ModelSerializer):
 
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("Webhook URLs must be http or https.")
+            raise serializers.ValidationError(_("Webhook URLs must be http or https."))
         return value
 
 

@@ -7,10 +7,20 @@ from rest_framework.response import Response
 
 from core.models import StateHistory
 
+from .query import reject_unknown_query_parameters
 from .serializers import HistoryEntrySerializer
 
 
-class LeveeGenericViewSet(viewsets.GenericViewSet):
+class KnownQueryParametersMixin:
+    """A GET with a query parameter its schema entry does not document answers 400 naming
+    it (after authentication and permissions, so a stranger still gets 401 or 403)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_query_parameters(self, request)
+
+
+class LeveeGenericViewSet(KnownQueryParametersMixin, viewsets.GenericViewSet):
     """Scopes the queryset to the user (Model.objects.restrict) and gates actions by role
     (core.api.permissions.RolePermission reads read_roles, write_roles, action_roles)."""
 

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.models import SentinelSite
@@ -17,6 +18,85 @@ from ..choices import (
     RootCause,
 )
 from ..models import Accident, AccidentCategory, InjuryReport
+
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "SiteSerializer.code": "The site's code, unique (e.g. site-bj-hospital).",
+    "SiteSerializer.name": "The site's name.",
+    "SiteSerializer.kind": "hospital, school or community.",
+    "SiteSerializer.region": "Where the site is: a 6-digit GB/T 2260 code.",
+    "stratum": "The sampling stratum the site stands for in the national estimates.",
+    "weight": "The site's sampling weight in the national estimates, greater than 0.",
+    "active_from": "First day the site reports (YYYY-MM-DD).",
+    "active_to": "Last day the site reports (YYYY-MM-DD), empty while active.",
+    "InjuryReportSerializer.site": "The code of the sentinel site (a sentinel: its own).",
+    "InjuryReportSerializer.occurred_at": (
+        "When the injury happened: ISO 8601 with offset, not in the future; the site must have "
+        "been active then."
+    ),
+    "age": "The patient's age in whole years, 0-120 (no names or ID numbers are kept).",
+    "sex": "male, female or unknown.",
+    "place": "Where it happened (national injury surveillance card item 伤害发生地点).",
+    "activity": "What the patient was doing (card item 伤害发生时活动).",
+    "mechanism": "The external cause (card item 伤害发生原因).",
+    "intent": "unintentional, self_harm, assault, other or unknown.",
+    "nature": "The nature of the injury (fracture, burn, ...).",
+    "body_part": "The body part injured.",
+    "InjuryReportSerializer.severity": "mild, moderate or severe.",
+    "disposition": "What happened to the patient (treated and released, admitted, ...).",
+    "product_category": "The product category involved, a slug; default: the product's.",
+    "product": "The id of the product involved, if known.",
+    "product_relation": (
+        "How the product was involved: misuse, product quality, accident in normal use, uncertain "
+        "or other."
+    ),
+    "narrative": "What happened, in words (no personal data).",
+    "AccidentCategorySerializer.code": "The key category's slug (e.g. electric_bicycle).",
+    "AccidentCategorySerializer.name": "The category's name.",
+    "deadline_amount": "How soon the first report is due, in deadline_unit.",
+    "deadline_unit": "working_days, days or hours.",
+    "casualty_deadline_amount": (
+        "How soon it is due when someone died or was injured, in casualty_deadline_unit (empty: "
+        "as deadline_amount)."
+    ),
+    "casualty_deadline_unit": "working_days, days or hours.",
+    "full_report_amount": (
+        "How soon the full report is due after the first, in full_report_unit (empty: no full "
+        "report)."
+    ),
+    "full_report_unit": "working_days, days or hours.",
+    "active": "Whether the category is in use.",
+    "AccidentSerializer.category": "The key category's code (see accident-categories/).",
+    "AccidentSerializer.region": (
+        "Where it happened: a 6-digit GB/T 2260 code (default: the reporter's)."
+    ),
+    "AccidentSerializer.occurred_at": (
+        "When the accident happened: ISO 8601 with offset, not in the future."
+    ),
+    "learned_at": (
+        "When the reporter learned of it (ISO 8601 with offset); default occurred_at; decides "
+        "whether the report is late."
+    ),
+    "reported_at": "When it was reported (ISO 8601 with offset); default now.",
+    "deaths": "How many people died, 0-100000.",
+    "injuries": "How many people were injured, 0-100000.",
+    "property_loss": "The property loss in yuan, at least 0.",
+    "lot": "The id of the lot involved, if known (of the product given).",
+    "reporter": (
+        "Who reports: producer, seller, hospital, consumer or regulator (an enterprise: producer "
+        "or seller)."
+    ),
+    "description": "What happened, in words.",
+    "full_report": "The full report (完整报告) after the first, in words.",
+    "experts": "The investigating experts, at least one, each {name, field}.",
+    "ExpertSerializer.name": "The expert's name.",
+    "field": "The expert's field (e.g. electrical safety).",
+    "findings": "What the investigation found.",
+    "root_cause": "design, manufacturing, warning or instructions, misuse or unknown.",
+    "measure": ("The measure taken: recall, take_down, warning, monitor, revise_standard or none."),
+    "measure_note": "Details of the measure.",
+}
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -43,6 +123,31 @@ class SiteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A scald from a kettle",
+            request_only=True,
+            value={
+                "site": "site-bj-hospital",
+                "occurred_at": "2026-11-29T19:20:00+08:00",
+                "age": 4,
+                "sex": "female",
+                "place": "home",
+                "activity": "leisure",
+                "mechanism": "burn",
+                "intent": "unintentional",
+                "nature": "burn",
+                "body_part": "hand",
+                "severity": "moderate",
+                "disposition": "treated_released",
+                "product_category": "electric_kettle",
+                "product_relation": "product_quality",
+                "narrative": "水壶倾倒，热水烫伤手部。",
+            },
+        )
+    ]
+)
 class InjuryReportSerializer(serializers.ModelSerializer):
     """Only the coded fields below are read; anything else in the body (a name, an ID
     number, a phone) is dropped before it reaches the service."""
@@ -109,9 +214,9 @@ class EstimateQuerySerializer(serializers.Serializer):
         date_to = attrs.get("date_to") or timezone.localdate()
         date_from = attrs.get("date_from") or _a_year_before(date_to)
         if date_from > date_to:
-            raise serializers.ValidationError({"from": "'from' is after 'to'."})
+            raise serializers.ValidationError({"from": _("“from” is after “to”.")})
         if date_to.year - date_from.year > 50:
-            raise serializers.ValidationError({"from": "That range is too long."})
+            raise serializers.ValidationError({"from": _("That range is too long.")})
         return {**attrs, "date_from": date_from, "date_to": date_to}
 
 
@@ -175,6 +280,25 @@ class ExpertSerializer(serializers.Serializer):
     field = serializers.CharField(max_length=200)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An e-bike fire",
+            request_only=True,
+            value={
+                "category": "electric_bicycle",
+                "region": "110105",
+                "occurred_at": "2026-11-29T22:10:00+08:00",
+                "learned_at": "2026-11-30T08:00:00+08:00",
+                "deaths": 0,
+                "injuries": 1,
+                "property_loss": "30000.00",
+                "reporter": "regulator",
+                "description": "电动自行车充电时起火。",
+            },
+        )
+    ]
+)
 class AccidentSerializer(serializers.ModelSerializer):
     category = serializers.CharField(
         source="category_id", validators=[validate_category], max_length=64

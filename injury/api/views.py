@@ -5,7 +5,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.transitions import TransitionViewSetMixin
-from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
+from core.api.views import (
+    HistoryMixin,
+    KnownQueryParametersMixin,
+    LeveeGenericViewSet,
+    LeveeModelViewSet,
+)
 from core.choices import Role
 from core.models import SentinelSite
 
@@ -71,7 +76,7 @@ class InjuryReportViewSet(
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
-class EstimatesView(APIView):
+class EstimatesView(KnownQueryParametersMixin, APIView):
     """Weighted national estimates over the sentinel sites in your scope (§8)."""
 
     read_roles = frozenset({Role.REGULATOR})

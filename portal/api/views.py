@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.api.views import KnownQueryParametersMixin
 from core.choices import Role
 from core.exceptions import PermissionDenied
 
@@ -12,7 +13,7 @@ from ..lookup import parse_query
 from .serializers import LookupSerializer, OverviewSerializer
 
 
-class ProductLookupView(APIView):
+class ProductLookupView(KnownQueryParametersMixin, APIView):
     """ "Is my product affected?" (no auth): the announced recalls, published
     non-conforming spot-check results and consumer warnings that name a product (by
     GTIN) or its lot, each with what to do. An unknown product answers an empty list; a

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.validators import validate_category
@@ -10,6 +10,53 @@ from ..choices import RecallKind, Remedy, RiskLevel
 from ..models import Recall, RecallObjection, RecallProgress
 from ..states import recall_machine
 from ..validators import validate_sale_regions
+
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "kind": "voluntary (主动召回, the default) or ordered (责令召回).",
+    "producer": "The id of the producing party; a regulator's must be in their region.",
+    "lots": "The ids of the recalled lots, all of that producer.",
+    "title": "The headline of the recall notice.",
+    "category": "The product category, a slug (e.g. electric_kettle).",
+    "hazard": "The hazard the defect causes (what can happen to a consumer).",
+    "defect": "The defect (缺陷) found.",
+    "remedy": "repair, replace or refund.",
+    "risk_level": "serious, high, medium or low.",
+    "units_affected": (
+        "How many units the recall covers, at least 0; leave out (or null) to use the lots' total "
+        "quantity."
+    ),
+    "scope_description": "Which products the recall covers, in words (models, serial ranges).",
+    "production_from": "First production date covered (YYYY-MM-DD).",
+    "production_to": "Last production date covered (YYYY-MM-DD), not before production_from.",
+    "sale_regions": (
+        "Where the products were sold: 6-digit GB/T 2260 codes or ISO 3166 country codes (e.g. HK)."
+    ),
+    "remedy_details": "How consumers get the remedy (where, until when, at whose cost).",
+    "consumer_contact": "The consumer hotline or address (up to 300 characters).",
+    "notice_text": "The full text of the public notice.",
+    "reason": "Why (kept in the recall's history).",
+    "summary": "The summary report (总结报告) at completion or closing.",
+    "period_end": (
+        "The last day the reported figures cover (YYYY-MM-DD): not in the future, not before the "
+        "announcement or the last report."
+    ),
+    "recovered": (
+        "Units recovered in this period, at least 0; the running total never exceeds "
+        "units_affected."
+    ),
+    "repaired": "Units repaired in this period, at least 0.",
+    "replaced": "Units replaced in this period, at least 0.",
+    "refunded": "Units refunded in this period, at least 0.",
+    "note": "A free-text note, kept with the report.",
+    "ObjectionFileSerializer.reason": (
+        "The grounds of the producer's objection to an ordered recall (within 15 working days)."
+    ),
+    "outcome": "upheld (异议成立) or rejected (异议不成立).",
+    "notes": "The reviewer's notes.",
+}
+
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
@@ -121,6 +168,29 @@ class RecallSerializer(serializers.ModelSerializer):
         return RecallObjectionSerializer(objection).data if objection else None
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A voluntary kettle recall (draft)",
+            request_only=True,
+            value={
+                "kind": "voluntary",
+                "producer": 3,
+                "lots": [12, 13],
+                "title": "KT-1 电热水壶召回",
+                "category": "electric_kettle",
+                "hazard": "底座过热，可能引发火灾。",
+                "defect": "温控器失效。",
+                "remedy": "replace",
+                "risk_level": "serious",
+                "production_from": "2026-08-01",
+                "production_to": "2026-10-31",
+                "sale_regions": ["110000", "310000"],
+                "consumer_contact": "400-000-0000",
+            },
+        )
+    ]
+)
 class RecallWriteSerializer(serializers.Serializer):
     """The plan fields, for creating a recall and editing its draft."""
 

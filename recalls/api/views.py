@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from core.api.transitions import TransitionViewSetMixin
-from core.api.views import HistoryMixin, LeveeModelViewSet
+from core.api.views import HistoryMixin, KnownQueryParametersMixin, LeveeModelViewSet
 from core.choices import Role
 from core.spreadsheets import CSVRenderer, XLSXRenderer
 from notices.api.serializers import NoticeBoardDetailSerializer
@@ -97,6 +97,8 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
+        """The recall's progress reports, oldest first: each period's figures and the running
+        totals."""
         recall = self.get_object()
         reports = recall.progress_reports.select_related("reported_by")
         return Response(RecallProgressSerializer(reports, many=True).data)
@@ -104,6 +106,9 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=RecallProgressSerializer, responses={201: RecallProgressSerializer})
     @progress.mapping.post
     def report_progress(self, request, pk=None):
+        """Report the recall's progress for a period (the producer's enterprise users or an admin):
+        units recovered, repaired, replaced and refunded; the first report moves an announced
+        recall to in_progress."""
         recall = self.get_object()
         serializer = RecallProgressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -130,6 +135,8 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
         renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer],
     )
     def affected_parties(self, request, pk=None):
+        """Every party downstream of the recall's lots (their forward trace) with the quantity each
+        received: JSON, or ?format=csv or xlsx."""
         recall = self.get_object()
         rows = selectors.recall_affected_parties(recall=recall)
         fmt = request.query_params.get("format", "json")
@@ -142,6 +149,7 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @extend_schema(responses=RecallObjectionSerializer)
     @action(detail=True, methods=["get"])
     def objection(self, request, pk=None):
+        """The producer's objection to this ordered recall and its review, if one was filed."""
         recall = self.get_object()
         objection = get_object_or_404(RecallObjection, recall=recall)
         return Response(RecallObjectionSerializer(objection).data)
@@ -149,6 +157,8 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=ObjectionFileSerializer, responses={201: RecallObjectionSerializer})
     @objection.mapping.post
     def file_objection(self, request, pk=None):
+        """File the producer's objection to an ordered recall (its enterprise users), within 15
+        working days of the order."""
         recall = self.get_object()
         serializer = ObjectionFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -160,6 +170,7 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @extend_schema(request=ObjectionReviewSerializer, responses=RecallObjectionSerializer)
     @action(detail=True, methods=["post"], url_path="objection/review")
     def review_objection(self, request, pk=None):
+        """Review the objection: upheld or rejected, with notes (regulators)."""
         recall = self.get_object()
         serializer = ObjectionReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -170,7 +181,10 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
 
 
 class PublicRecallViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Public recall notices (no auth): announced and later recalls, consumer fields only."""
 

@@ -1,7 +1,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
@@ -16,6 +17,52 @@ from traceability.models import Lot, Product
 from ..choices import ComplaintChannel, ComplaintProblem, Measure, SubjectKind
 from ..models import Complaint, RiskAssessment
 
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "product_name": "The product's name as printed on it or its package.",
+    "brand": "The brand as printed on the product.",
+    "model": "The model (型号) as printed on the product.",
+    "lot_code": "The lot or batch code as printed, if any.",
+    "problem": "What is wrong: injury, fire, electric shock, chemical, choking, quality defect, "
+    "labelling or other.",
+    "narrative": "What happened, in words; numbers that look like phones or IDs are masked.",
+    "channel": "How the complaint came in: 12315 hotline, web, platform or regulator.",
+    "received_at": "When it came in (ISO 8601 with offset); default now.",
+    "subject_kind": "What is assessed: product, lot or category.",
+    "product": "product: the id of the product assessed.",
+    "RiskAssessmentCreateSerializer.lot": "lot: the id of the lot assessed.",
+    "category": "category: the product category assessed, a slug.",
+    "region": (
+        "The region the assessment is for: a 6-digit GB/T 2260 code within yours (default: yours, "
+        "or the producer's)."
+    ),
+    "hazard": "The hazard assessed (e.g. electric shock from the base).",
+    "steps": (
+        "The injury scenario, step by step (EU Safety Gate method), each {description, "
+        "probability}; the scenario's probability is their product."
+    ),
+    "description": "What happens at this step.",
+    "probability": (
+        "The step's probability, greater than 0 and at most 1 (a number, or a string such as "
+        "1/100)."
+    ),
+    "severity": "The severity of the injury, 1 (minor) to 4 (fatal or permanent).",
+    "notes": "Notes kept with the assessment.",
+    "samples": "Ids of samples the assessment rests on.",
+    "injury_reports": "Ids of injury reports the assessment rests on.",
+    "accidents": "Ids of accident reports the assessment rests on.",
+    "measure": (
+        "The measure decided: recall (opens a draft recall), take_down, warning (both raise an "
+        "alert) or monitor (sets review_on)."
+    ),
+    "note": "Why this measure, kept in the history.",
+    "review_on": "monitor: when to review (YYYY-MM-DD), in the future.",
+    "DecideSerializer.lots": (
+        "recall of a product assessment: the ids of the lots to recall, all of that product."
+    ),
+}
+
 
 @extend_schema_field({"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1})
 class ProbabilityField(serializers.Field):
@@ -23,8 +70,8 @@ class ProbabilityField(serializers.Field):
     boundaries are not blurred by binary floating point."""
 
     default_error_messages = {
-        "invalid": "A probability is a number.",
-        "range": "A probability lies in (0, 1].",
+        "invalid": _("A probability is a number."),
+        "range": _("A probability lies in (0, 1]."),
     }
 
     def to_internal_value(self, data):
@@ -114,6 +161,24 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Electric shock from a kettle",
+            request_only=True,
+            value={
+                "subject_kind": "product",
+                "product": 3,
+                "hazard": "底座漏电导致触电",
+                "steps": [
+                    {"description": "绝缘失效", "probability": "1/100"},
+                    {"description": "用户接触带电部件", "probability": 0.5},
+                ],
+                "severity": 4,
+            },
+        )
+    ]
+)
 class RiskAssessmentCreateSerializer(serializers.Serializer):
     subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
     # Only what the user may see can be assessed or cited; the rest "does not exist".
@@ -158,7 +223,9 @@ def validate_gtin_field(value):
     try:
         return ean.validate(value)
     except StdnumError as exc:
-        raise serializers.ValidationError(f"'{value}' is not a valid GTIN: {exc}") from exc
+        raise serializers.ValidationError(
+            _("'%(value)s' is not a valid GTIN: %(exc)s") % {"value": value, "exc": exc}
+        ) from exc
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -8,7 +9,12 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api.transitions import TransitionViewSetMixin
-from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
+from core.api.views import (
+    HistoryMixin,
+    KnownQueryParametersMixin,
+    LeveeGenericViewSet,
+    LeveeModelViewSet,
+)
 from core.choices import Role
 from core.exceptions import ApplicationError
 from core.regions import NATIONAL, covers
@@ -96,7 +102,7 @@ class ComplaintViewSet(
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
-class PublicComplaintView(APIView):
+class PublicComplaintView(KnownQueryParametersMixin, APIView):
     """File a complaint without an account (no auth; a few per hour per address). The
     answer is a receipt number; an Idempotency-Key makes a retry return the same one."""
 
@@ -126,7 +132,7 @@ class PublicComplaintView(APIView):
         return response
 
 
-class PublicComplaintStatsView(APIView):
+class PublicComplaintStatsView(KnownQueryParametersMixin, APIView):
     """Published complaint counts (投诉信息公示) per category or brand; groups of fewer
     than 5 complaints are left out."""
 
@@ -150,7 +156,7 @@ class PublicComplaintStatsView(APIView):
         return Response(ComplaintStatsSerializer(stats).data)
 
 
-class TaskSuggestionsView(APIView):
+class TaskSuggestionsView(KnownQueryParametersMixin, APIView):
     """Products to spot-check first in a region (default: yours), ranked by complaints,
     injury reports and past non-conformance, with the counts behind each rank."""
 
@@ -169,6 +175,6 @@ class TaskSuggestionsView(APIView):
         user = request.user
         region = query.validated_data.get("region") or user.region or NATIONAL
         if not user.is_levee_admin and not covers(user.region, region):
-            raise ApplicationError("The region lies outside your jurisdiction.", attr="region")
+            raise ApplicationError(_("The region lies outside your jurisdiction."), attr="region")
         results = selectors.task_suggestions(region=region, limit=query.validated_data["limit"])
         return Response(SuggestionsSerializer({"region": region, "results": results}).data)

@@ -1,5 +1,7 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.fields import ScopedPrimaryKeyRelatedField
@@ -14,7 +16,141 @@ from ..choices import Conclusion, LocationKind, Measure, Verdict
 from ..models import Disposition, Objection, Sample, Task, TestItem
 from ..states import sample_machine, task_machine
 
+# What each request field is, for the OpenAPI schema (English, like the whole schema):
+# core.api.schema reads FIELD_HELP for fields without help_text, "Serializer.field" first.
+FIELD_HELP = {
+    "AllocationSerializer.region": "The region the quota goes to: a 6-digit GB/T 2260 code "
+    "inside the task's region.",
+    "quota": "How many samples that region takes, 1-1,000,000.",
+    "AllocationSerializer.lab": "The code of the lab for that region's samples (default: the "
+    "task's lab).",
+    "handling_region": "The region that takes over the case: a 6-digit GB/T 2260 code (where "
+    "the producer is).",
+    "HandlingRegionSerializer.reason": "Why the case is handed over (kept in its history).",
+    "TaskSerializer.code": (
+        "The task's code, unique (letters, digits, - and _); it prefixes its samples' numbers."
+    ),
+    "title": "A title for people.",
+    "level": (
+        "Who set the task: national, provincial, municipal or county (the no-repeat rule compares "
+        "levels)."
+    ),
+    "TaskSerializer.region": (
+        "The region the task covers: a 6-digit GB/T 2260 code within yours (e.g. 110105)."
+    ),
+    "TaskSerializer.category": "The product category sampled, a slug (e.g. electric_kettle).",
+    "mode": (
+        "standard (the lab tests), rapid (tested on site, 24-hour deadlines) or online (bought "
+        "online)."
+    ),
+    "TaskSerializer.lab": (
+        "The code of the testing lab that receives the samples (e.g. lab-bj-01)."
+    ),
+    "starts_on": "First day of sampling (YYYY-MM-DD).",
+    "ends_on": "Last day of sampling (YYYY-MM-DD), not before starts_on.",
+    "TaskSerializer.standard": (
+        "The product standard the samples are tested against (e.g. GB 4706.19-2008)."
+    ),
+    "emergency": "An emergency task is exempt from the six-month no-repeat rule.",
+    "report_working_days": (
+        "Working days the lab has for the report, 1-120 (default: the rules' 20)."
+    ),
+    "task": "The id of the spot-check task (one of your region's) the sample is taken under.",
+    "sampled_party": (
+        "The sampled party (被抽样单位), where the sample was taken: its id (an integer) or its "
+        "18-character unified social credit code (USCC)."
+    ),
+    "producer": (
+        "The producer named on the package: its party id (an integer) or its 18-character USCC."
+    ),
+    "SampleCreateSerializer.lot": (
+        "The id of a known lot of that producer; leave out to give product_name and lot_code as "
+        "printed on the package instead."
+    ),
+    "product_name": (
+        "The product's name as printed on the package (with lot_code, when lot is not given)."
+    ),
+    "brand": "The brand as printed on the package.",
+    "model": "The model (型号) as printed on the package.",
+    "lot_code": "The lot or batch code as printed on the package.",
+    "produced_on": "The production date printed on the package (YYYY-MM-DD), if any.",
+    "location_kind": (
+        "Where the sample was taken: production, wholesale, retail, online, rural market or other."
+    ),
+    "quantity": "How much was taken for testing, in unit; greater than 0.",
+    "backup_quantity": (
+        "How much was sealed as the backup sample (备样), in unit; greater than 0."
+    ),
+    "unit": "The unit of the quantities (e.g. pcs, kg); default pcs.",
+    "price_paid": (
+        "What was paid for the sample, in yuan, at least 0; required for online purchases."
+    ),
+    "sampled_at": (
+        "When the sample was taken: ISO 8601 with offset (e.g. 2026-11-30T10:00:00+08:00); within "
+        "the task's dates, not in the future."
+    ),
+    "inspectors": (
+        "The names of the inspectors who took the sample: at least two different people."
+    ),
+    "seal_intact": "Whether the seal was intact (on receipt: as the lab found it).",
+    "note": "A free-text note, kept with the record.",
+    "follow_up_of": (
+        "For a follow-up check (复查): the id of the earlier, disposed sample of the same producer."
+    ),
+    "order_no": "Online purchase: the order number.",
+    "platform": "Online purchase: the e-commerce platform.",
+    "shop_url": "Online purchase: the shop's web address.",
+    "tracking_no": "Online purchase: the parcel's tracking number.",
+    "delivered_at": "Online purchase: when the parcel was delivered (ISO 8601 with offset).",
+    "received_at": (
+        "When the lab received the sample (ISO 8601 with offset); default now; not before it was "
+        "taken."
+    ),
+    "ResultsSerializer.items": "The tested items, one entry each, at least one.",
+    "ReinspectionSerializer.items": "The re-inspected items: only those the objection named.",
+    "item": "The name of the test item (e.g. 泄漏电流).",
+    "TestItemInputSerializer.standard": "The standard clause the item is tested against.",
+    "requirement": "What the standard requires (e.g. ≤ 0.75 mA).",
+    "measured_value": "What was measured, as reported.",
+    "TestItemInputSerializer.unit": "The unit of the measured value.",
+    "verdict": "pass or fail.",
+    "conclusion": "conforming or nonconforming: nonconforming exactly when an item fails.",
+    "tested_at": "When testing finished (ISO 8601 with offset); default now.",
+    "report_no": "The inspection report's number (检验报告编号).",
+    "issued_on": ("The day the report was issued (YYYY-MM-DD); default today; not before testing."),
+    "file": "The report as a file (multipart upload), optional.",
+    "ObjectSerializer.reason": "The grounds of the objection (异议).",
+    "ObjectSerializer.items": "The names of the tested items objected to; empty: all of them.",
+    "measures": (
+        "The measures decided (at least one, each once): rectify, take_down, recall (opens a "
+        "draft recall), case_filed, public_notice, second_follow_up or none (alone)."
+    ),
+    "measure": "The measure (see measures).",
+    "due_on": "By when the measure must be done (YYYY-MM-DD), not in the past.",
+    "VoidSerializer.reason": "Why the sample is voided (kept in its history).",
+}
 
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A district's kettle spot check",
+            request_only=True,
+            value={
+                "code": "BJ-CY-2026-KT",
+                "title": "2026 年朝阳区电热水壶监督抽查",
+                "level": "county",
+                "region": "110105",
+                "category": "electric_kettle",
+                "mode": "standard",
+                "lab": "lab-bj-01",
+                "starts_on": "2026-11-01",
+                "ends_on": "2026-12-31",
+                "standard": "GB 4706.19-2008",
+            },
+        )
+    ]
+)
 class TaskSerializer(serializers.ModelSerializer):
     lab = serializers.SlugRelatedField(slug_field="code", queryset=Lab.objects.all())
     category = serializers.CharField(max_length=64, validators=[validate_category])
@@ -135,11 +271,21 @@ class HandlingRegionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "description": "the party's id"},
+            {"type": "string", "minLength": 18, "maxLength": 18, "description": "its USCC"},
+        ]
+    }
+)
 class PartyRefField(serializers.Field):
     """A party by id, or by its USCC (DESIGN.md §4)."""
 
-    default_error_messages = {"missing": "No party {value}.", "invalid": "Give a party id or USCC."}
+    default_error_messages = {
+        "missing": _("No party {value}."),
+        "invalid": _("Give a party id or USCC."),
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, str)):
@@ -172,11 +318,18 @@ class SampleCreateSerializer(serializers.Serializer):
     lot_code = serializers.CharField(max_length=64, required=False, default="")
     produced_on = serializers.DateField(required=False, allow_null=True, default=None)
     location_kind = serializers.ChoiceField(choices=LocationKind.choices)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
-    backup_quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    backup_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001")
+    )
     unit = serializers.CharField(max_length=16, required=False, default="pcs")
     price_paid = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     sampled_at = serializers.DateTimeField()
     inspectors = serializers.ListField(child=serializers.CharField(max_length=100), max_length=20)
@@ -380,6 +533,29 @@ class TestItemInputSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "One item fails",
+            request_only=True,
+            value={
+                "items": [
+                    {
+                        "item": "泄漏电流",
+                        "standard": "GB 4706.1-2005 13.2",
+                        "requirement": "≤ 0.75 mA",
+                        "measured_value": "1.2",
+                        "unit": "mA",
+                        "verdict": "fail",
+                    },
+                    {"item": "标志和说明", "verdict": "pass"},
+                ],
+                "conclusion": "nonconforming",
+                "tested_at": "2026-12-05T16:00:00+08:00",
+            },
+        )
+    ]
+)
 class ResultsSerializer(serializers.Serializer):
     items = TestItemInputSerializer(many=True, allow_empty=False, max_length=500)
     conclusion = serializers.ChoiceField(choices=Conclusion.choices)
@@ -411,6 +587,21 @@ class MeasureSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Take down and recall",
+            request_only=True,
+            value={
+                "measures": [
+                    {"measure": "take_down", "due_on": "2027-01-10"},
+                    {"measure": "recall", "note": "责令召回 KT-1 全部批次"},
+                ],
+                "note": "泄漏电流超标",
+            },
+        )
+    ]
+)
 class DisposeSerializer(SampleNoteSerializer):
     measures = MeasureSerializer(many=True, allow_empty=False, max_length=10)
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from core.api.transitions import TransitionViewSetMixin
-from core.api.views import HistoryMixin, LeveeModelViewSet
+from core.api.views import HistoryMixin, KnownQueryParametersMixin, LeveeModelViewSet
 from core.choices import Role
 from core.spreadsheets import XLSX, CSVRenderer, XLSXRenderer
 from notices.api.serializers import NoticeBoardDetailSerializer
@@ -142,6 +142,8 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def stats(self, request):
+        """Counts of samples, tested, conforming and non-conforming, and the non-conformance rate,
+        grouped by category, region or producer, over the samples you may see."""
         query = s.StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = selectors.sample_stats(
@@ -154,7 +156,10 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
 
 
 class PublicSpotCheckViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Published spot-check results (公布抽查结果), no auth: nothing of an unpublished task."""
 

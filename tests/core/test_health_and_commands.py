@@ -80,8 +80,8 @@ def test_add_user_creates_each_role_with_its_links():
         (["--role", "lab"], "lab"),
         (["--role", "sentinel"], "site"),
         (["--role", "enterprise"], "party"),
-        (["--role", "enterprise", "--party", "91110105000000000X"], "No party"),
-        (["--role", "regulator", "--region", "11-000"], "6-digit"),
+        (["--role", "enterprise", "--party", "91110105000000000X"], "没有统一社会信用代码"),
+        (["--role", "regulator", "--region", "11-000"], "6 位 GB/T 2260"),
     ],
 )
 def test_add_user_refuses_a_role_without_its_link(args, message):
@@ -98,7 +98,7 @@ def test_run_job_lists_and_runs_jobs():
     out = io.StringIO()
     call_command("run_job", "purge_idempotency_keys", stdout=out)
     assert json.loads(out.getvalue()) == {"job": "purge_idempotency_keys", "deleted": 0}
-    with pytest.raises(CommandError, match="Unknown job"):
+    with pytest.raises(CommandError, match="未知的任务"):
         call_command("run_job", "no_such_job")
 
 

@@ -14,3 +14,126 @@ def test_docs_are_served_without_a_cdn(client):
     assert page.status_code == 200
     assert b"cdn" not in page.content.lower()
     assert client.get("/api/v1/schema/").status_code == 200
+
+
+def _schema(client):
+    return client.get("/api/v1/schema/?format=json").json()
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_description_of_its_own(client):
+    operations = dict(_operations(_schema(client)))
+    missing = [name for name, op in operations.items() if not op.get("description", "").strip()]
+    by_text = {}
+    for name, op in operations.items():
+        by_text.setdefault(op.get("description", "").strip(), []).append(name)
+    shared = {text[:60]: names for text, names in by_text.items() if text and len(names) > 1}
+    assert missing == []
+    assert shared == {}
+
+
+@pytest.mark.django_db
+def test_the_history_description_stays_on_history(client):
+    operations = dict(_operations(_schema(client)))
+    history = operations["GET /api/v1/sampling/samples/{id}/history/"]["description"]
+    assert "state changes" in history
+    receive = operations["POST /api/v1/sampling/samples/{id}/receive/"]["description"]
+    assert "state changes" not in receive
+
+
+def _request_components(schema):
+    """Every component a request body reaches, nested ones included."""
+    components = schema["components"]["schemas"]
+    found, todo = set(), []
+
+    def refs(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                todo.append(node["$ref"].rsplit("/", 1)[-1])
+            for value in node.values():
+                refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                refs(value)
+
+    for _name, operation in _operations(schema):
+        refs(operation.get("requestBody", {}))
+    while todo:
+        name = todo.pop()
+        if name not in found and name in components:
+            found.add(name)
+            refs(components[name])
+    return {name: components[name] for name in found}
+
+
+@pytest.mark.django_db
+def test_every_request_field_says_what_it_is(client):
+    undescribed = [
+        f"{name}.{field}"
+        for name, component in _request_components(_schema(client)).items()
+        for field, spec in component.get("properties", {}).items()
+        if not spec.get("readOnly") and not spec.get("description")
+    ]
+    assert undescribed == []
+
+
+@pytest.mark.django_db
+def test_the_sampled_party_is_documented_as_an_id_or_a_uscc(client):
+    field = _schema(client)["components"]["schemas"]["SampleCreateRequest"]["properties"][
+        "sampled_party"
+    ]
+    assert {option["type"] for option in field["oneOf"]} == {"integer", "string"}
+    assert "USCC" in field["description"] and "id" in field["description"]
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint_documents_401_and_an_example(client):
+    operation = _schema(client)["paths"]["/api/v1/auth/token/"]["post"]
+    assert "401" in operation["responses"]
+    assert operation["requestBody"]["content"]["application/json"]["examples"]
+
+
+@pytest.mark.django_db
+def test_the_main_write_operations_carry_examples(client):
+    paths = _schema(client)["paths"]
+    for path in [
+        "/api/v1/sampling/samples/",
+        "/api/v1/sampling/tasks/",
+        "/api/v1/traceability/events/",
+        "/api/v1/recalls/",
+        "/api/v1/injury/reports/",
+        "/api/v1/injury/accidents/",
+        "/api/v1/risk/assessments/",
+    ]:
+        assert paths[path]["post"]["requestBody"]["content"]["application/json"]["examples"], path
+
+
+@pytest.mark.django_db
+def test_documented_decimal_ranges_match_validation(client):
+    """A decimal whose validation refuses negative numbers is not documented as taking one."""
+    components = _schema(client)["components"]["schemas"]
+    for component, field in [
+        ("SampleCreateRequest", "quantity"),
+        ("SampleCreateRequest", "price_paid"),
+        ("RecallProgressRequest", "recovered"),
+        ("SiteRequest", "weight"),
+        ("AccidentRequest", "property_loss"),
+        ("EventLineRequest", "quantity"),
+    ]:
+        spec = components[component]["properties"][field]
+        assert not spec["pattern"].startswith("^-"), (component, field)
+        assert spec["minimum"] >= 0, (component, field)
+
+
+@pytest.mark.django_db
+def test_the_schema_is_in_english_whatever_the_request_language(client):
+    lots = client.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()[
+        "paths"
+    ]["/api/v1/traceability/lots/{id}/"]["get"]
+    assert lots["parameters"][0]["description"] == "The id of the lot."

@@ -57,7 +57,7 @@ def test_admin_submit_plan_reports_what_is_missing(admin_client, party):
     response = admin_client.post(
         CHANGELIST, {"action": "submit_plan", "_selected_action": [recall.pk]}, follow=True
     )
-    assert any("The recall plan is incomplete; missing: lots" in m for m in _messages(response))
+    assert any("召回计划不完整，缺少：lots" in m for m in _messages(response))
 
 
 def test_admin_terminate_asks_for_a_reason_and_a_confirmation(admin_client, party, recall_of):

@@ -122,7 +122,7 @@ def test_submit_plan_refuses_an_incomplete_plan_and_names_what_is_missing(api, r
     assert errors_of(response) == ["plan_incomplete"]
     assert "defect" in body["missing"] and "units_affected" in body["missing"]
     assert "hazard" not in body["missing"]
-    assert "missing: defect" in body["errors"][0]["detail"]
+    assert "缺少：defect" in body["errors"][0]["detail"]
     assert Recall.objects.get(pk=recall.pk).state == "draft"
 
 

@@ -1,4 +1,7 @@
-from drf_spectacular.utils import extend_schema_field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.fields import ScopedPrimaryKeyRelatedField
@@ -54,7 +57,7 @@ class ProductSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if gtin and others.exists():
-            raise serializers.ValidationError("Another product has this GTIN.", code="unique")
+            raise serializers.ValidationError(_("Another product has this GTIN."), code="unique")
         return gtin
 
 
@@ -99,7 +102,7 @@ class RetractionSerializer(serializers.Serializer):
 
 class EventLineSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
@@ -107,6 +110,23 @@ class PartyReferenceField(serializers.CharField):
     """A party by id or USCC on input; its id on output."""
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A shipment",
+            request_only=True,
+            value={
+                "event_id": "ship-2026-000123",
+                "kind": "ship",
+                "occurred_at": "2026-11-30T09:30:00+08:00",
+                "party": "91110105MA01XXXX0Y",
+                "source": "91110105MA01XXXX0Y",
+                "destination": 7,
+                "lots": [{"lot": 12, "quantity": "200"}],
+            },
+        )
+    ]
+)
 class EventSerializer(serializers.ModelSerializer):
     """An event as stored; the same shape is accepted on input (validated by the service,
     which checks a whole batch at once)."""

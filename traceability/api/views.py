@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, renderers, status
@@ -139,21 +140,22 @@ class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
         direct partners are named, parties further away shown by region and kind only."""
         lot_id = _int(pk, "id")
         if lot_id is None:
-            raise NotFound("No such lot.")
+            raise NotFound(_("No such lot."))
         everything = selectors.traces_every_lot(request.user)
         if not everything and not selectors.lots_traceable_by(request.user, [lot_id]):
-            raise NotFound("No such lot.")
+            raise NotFound(_("No such lot."))
         direction = request.query_params.get("direction", selectors.FORWARD)
         if direction not in selectors.DIRECTIONS:
-            raise ApplicationError("direction: forward or backward.", attr="direction")
+            raise ApplicationError(_("direction: forward or backward."), attr="direction")
         max_depth = _int(request.query_params.get("max_depth", "10"), "max_depth")
         if max_depth is None or not 0 <= max_depth <= selectors.MAX_DEPTH_LIMIT:
             raise ApplicationError(
-                f"max_depth: an integer from 0 to {selectors.MAX_DEPTH_LIMIT}.", attr="max_depth"
+                _("max_depth: an integer from 0 to %(max)s.") % {"max": selectors.MAX_DEPTH_LIMIT},
+                attr="max_depth",
             )
         trace = selectors.lot_trace(lot_ids=[lot_id], direction=direction, max_depth=max_depth)
         if not trace["nodes"]:  # the trace starts at the lot: no nodes, no such lot
-            raise NotFound("No such lot.")
+            raise NotFound(_("No such lot."))
         if request.user.role == Role.ENTERPRISE:
             party = Party.objects.get(uscc=request.user.party_uscc)
             trace = selectors.trace_for_party(trace, party_id=party.pk)

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core import jobs
 
@@ -20,9 +21,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"{job_name}\t{doc[0] if doc else ''}")
             return
         if name not in registered:
-            raise CommandError(f"Unknown job '{name}'. Known: {', '.join(registered)}")
+            raise CommandError(
+                _("Unknown job '%(name)s'. Known: %(items)s")
+                % {"name": name, "items": ", ".join(registered)}
+            )
         try:
             result = jobs.run(name)
         except jobs.JobLocked as exc:
-            raise CommandError(f"Job '{name}' is already running elsewhere.") from exc
+            raise CommandError(
+                _("Job '%(name)s' is already running elsewhere.") % {"name": name}
+            ) from exc
         self.stdout.write(json.dumps({"job": name, **result}, default=str, ensure_ascii=False))
