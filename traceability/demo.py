@@ -167,6 +167,7 @@ def seed():
         role=Role.ENTERPRISE,
         party_uscc=parties[ENTERPRISE_PARTY].uscc,
         password=password_for("enterprise"),
+        password_policy=False,  # published in the README
     )
     return [("enterprise", password_for("enterprise"))]
 
