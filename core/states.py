@@ -138,8 +138,8 @@ class StateMachine:
         return str((getattr(obj, self.number, None) if self.number else None) or obj.pk)
 
     def label_of(self, obj):
-        name = self.label or obj._meta.verbose_name.capitalize()
-        return f"{name} {self.number_of(obj)}"
+        """“召回 R-2026-0003”: the model's (translated) name and what people call it."""
+        return f"{capfirst(obj._meta.verbose_name)} {self.number_of(obj)}"
 
     def refusal(self, obj, action, actor):
         """Why `actor` may not run `action` on `obj` now (an ApplicationError), or None."""
@@ -149,6 +149,7 @@ class StateMachine:
             return TransitionNotAllowed(
                 label=self.label_of(obj),
                 state=state,
+                state_label=getattr(obj, f"get_{self.field}_display")(),
                 action=action,
                 allowed_actions=self.allowed_actions(obj, actor),
             )
@@ -240,14 +241,6 @@ class StateMachine:
 
 
 # The human number an object carries (DESIGN.md §4), in the order they are looked for.
-NUMBER_FIELDS = ("recall_no", "sample_no", "accident_no", "code")
-
-
-def object_label(obj):
-    """“召回 R-2026-0003”: the model's (translated) name and the object's human number,
-    its id when it has none."""
-    number = next((getattr(obj, f) for f in NUMBER_FIELDS if getattr(obj, f, None)), obj.pk)
-    return f"{capfirst(obj._meta.verbose_name)} {number}"
 
 
 def record_history(obj, *, action, from_state, to_state, actor, payload=None):
