@@ -2,11 +2,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, parsers, renderers, status
+from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.parsers import JSONParser
 from core.api.views import HistoryMixin, LeveeGenericViewSet, LeveeModelViewSet
 from core.choices import Role
 from core.exceptions import ApplicationError, NotFound
@@ -268,7 +269,7 @@ EPCIS_QUERY_DOCS = {
 }
 
 
-class JSONLDParser(parsers.JSONParser):
+class JSONLDParser(JSONParser):
     media_type = "application/ld+json"
 
 
@@ -299,7 +300,7 @@ class EpcisViewSet(LeveeGenericViewSet):
     @action(
         detail=False,
         methods=["post"],
-        parser_classes=[parsers.JSONParser, JSONLDParser],
+        parser_classes=[JSONParser, JSONLDParser],
     )
     def capture(self, request):
         """An EPCIS 2.0 document (JSON or JSON-LD) valid against the EPCIS 2.0 schema; an
