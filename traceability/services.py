@@ -164,7 +164,7 @@ def lot_correct(*, lot, actor, reason, **fields):
             _("Give the corrected %(items)s.") % {"items": ", ".join(LOT_FACTS)}, code="required"
         )
     with transaction.atomic():
-        lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("product").get(pk=lot.pk)
         if "product" in fields:
             product = fields["product"]
             _check_producer(actor, product.producer)
@@ -658,7 +658,9 @@ def event_retract(*, event, actor, reason):
             _("Give the reason for the retraction."), code="required", attr="reason"
         )
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("party").get(pk=event.pk)
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("party").get(pk=event.pk)
+        )
         if not _may_assert_for(actor, event.party):
             raise PermissionDenied(_("Only the event's party or its regulator retracts it."))
         if event.withdrawn_at is not None:
