@@ -5,6 +5,8 @@ terminated from any state before completion. A submitted plan may be returned to
 for rework; the first progress report moves announced to in_progress.
 """
 
+from django.utils.translation import gettext as _
+
 from core.choices import Role
 from core.exceptions import Precondition
 from core.states import StateMachine, Transition
@@ -43,7 +45,8 @@ def guard_plan_complete(recall, actor):
     missing = plan_missing(recall)
     if missing:
         raise Precondition(
-            f"The recall plan is incomplete; missing: {', '.join(missing)}.",
+            _("The recall plan is incomplete; missing: %(fields)s.")
+            % {"fields": ", ".join(missing)},
             code="plan_incomplete",
             extra={"missing": missing},
         )

@@ -751,7 +751,7 @@ def _declared_events(declared, stored, actor, errors):
     """The stored events that errorDeclarations name, marked erroneous (not saved yet)."""
     if not declared:
         return []
-    events = Event.objects.restrict(actor, "change").in_bulk(
+    events = Event.objects.restrict(actor).in_bulk(
         [stored[e["event_id"]] for e in declared.values()]
     )
     marked = []

@@ -119,17 +119,3 @@ def test_deep_nesting_and_wrong_json_types_never_produce_a_server_error(demo_tok
                 if response.status_code >= 500:
                     failures.append((role, method, url, body[:80], response.status_code))
     assert failures == []
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
-@schema.parametrize()
-@settings(deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.explicit])
-def test_the_schemas_examples_are_answered_as_documented(case, demo_tokens):
-    """The request examples of the schema, sent as an admin: documented answers, no 5xx."""
-    with transaction.atomic():
-        case.call_and_validate(
-            headers={"Authorization": f"Bearer {demo_tokens['admin']}"},
-            checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-        )
-        transaction.set_rollback(True)

@@ -1,7 +1,10 @@
 """GET /api/v1/public/lookup/ (DESIGN.md §7): "is my product affected?" without an account,
 by GTIN and lot or by GS1 Digital Link."""
 
+import json
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from rest_framework.test import APIClient
 from stdnum import ean
@@ -87,7 +90,7 @@ def publish(*samples):
             lot_id=row["lot_id"],
             conclusion=row["conclusion"],
             published_at=timezone.now(),
-            row=row["row"],
+            row_text=json.dumps(row["row"], ensure_ascii=False, cls=DjangoJSONEncoder),
         )
 
 

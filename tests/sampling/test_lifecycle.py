@@ -420,6 +420,7 @@ def test_admin_actions_run_the_same_transitions(client, admin_user, make_sample)
         "/admin/sampling/sample/",
         {"action": "receive", "_selected_action": [sample.pk, tested.pk]},
         follow=True,
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
     assert Sample.objects.get(pk=sample.pk).state == "received"

@@ -274,6 +274,7 @@ class JSONLDParser(JSONParser):
 
 
 class EpcisViewSet(LeveeGenericViewSet):
+    metadata_class = None  # no OPTIONS description: its endpoints take documents, not a serializer
     """GS1 EPCIS 2.0 capture and query (DESIGN.md §5.1)."""
 
     queryset = Event.objects.all()
