@@ -30,6 +30,8 @@ def test_every_get_answers_400_naming_a_query_parameter_it_does_not_document(api
     for path, _operation in _get_operations(client):
         response = client.get(path, {"stae": "draft"})
         body = response.json()
+        if response.status_code in (403, 404) and "stae" not in str(body):
+            continue  # the role (enterprise overview) or the object is refused first
         if response.status_code != 400 or body["errors"][0]["attr"] != "stae":
             wrong.append((path, response.status_code))
     assert wrong == []
