@@ -3,13 +3,17 @@
 import io
 import json
 import logging
+import logging.config
 
 import pytest
 import structlog
+from django.conf import settings
 
 
 @pytest.fixture
 def log_lines():
+    # Another test's in-process Celery worker may have set up logging its own way.
+    logging.config.dictConfig(settings.LOGGING)
     handler = next(
         h
         for h in logging.getLogger().handlers
