@@ -5,6 +5,7 @@ neighbour that must never see Beijing's objects.
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -31,10 +32,13 @@ class Api:
 
 
 @pytest.fixture(autouse=True)
-def fresh_public_throttle():
-    """The test client's address starts each test with its whole allowance for filing
-    complaints (the counter lives in the shared cache and would outlive the test)."""
-    cache.delete("throttle_public_complaints_127.0.0.1")
+def fresh_throttles():
+    """The test client's address starts each test with its whole allowance of anonymous
+    requests and complaints (the counters live in the shared cache and would outlive the
+    test, so a fast run of public-endpoint tests met the anonymous limit)."""
+    cache.delete_many(
+        f"throttle_{scope}_127.0.0.1" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    )
 
 
 @pytest.fixture
