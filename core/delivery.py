@@ -417,9 +417,22 @@ def _eager():
     return bool(current_app.conf.task_always_eager)
 
 
+_pending_writers = []
+
+
+def register_pending_writer(write):
+    """`write()` -> {name: count}: an app's work, held back by a broker outage or a
+    crashed worker, that writes deliveries (the notices app's pending orders to issue
+    notices); deliver_pending runs it first, so what it writes goes out in the same run."""
+    _pending_writers.append(write)
+
+
 def deliver_pending(*, batch=100, max_batches=50):
-    """Send every pending delivery that is due (the deliver_pending_alerts job)."""
+    """Send every pending delivery that is due (the deliver_pending_alerts job), after
+    the registered writers have written what was held back."""
     counts = {"delivered": 0, "failed": 0, "dead": 0}
+    for write in _pending_writers:
+        counts.update({name: n for name, n in (write() or {}).items() if n})
     for _batch in range(max_batches):
         outgoing = _claim(AlertDelivery.objects.all(), batch)
         if not outgoing:

@@ -1,6 +1,7 @@
-"""Notices delivered through a real Celery worker on the real Redis to real HTTP servers on
-loopback: signed, each holder only its own, retried until delivered once, and kept through
-a broker outage."""
+"""Notices issued and delivered through a real Celery worker on the real Redis to real HTTP
+servers on loopback: signed, each holder only its own, retried until delivered once, and
+kept through a broker outage. The dispose request only orders the notices; the worker
+issues them after it commits (not inline, as the other tests have it)."""
 
 import hashlib
 import hmac
@@ -15,13 +16,18 @@ from core import rules
 from core.choices import DeliveryStatus
 from core.jobs import run as run_job
 from core.models import AlertDelivery, AlertSubscription
-from notices.models import Notice
+from notices.models import Notice, NoticeIssue
 from tests.core.test_delivery import WebhookServer
 from tests.core.test_delivery_worker import closed_port, use_broker
 
 from .conftest import dispose_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def issued_by_a_worker(settings):
+    settings.LEVEE_NOTICES_INLINE = False
 
 
 @pytest.fixture
@@ -57,7 +63,9 @@ def wait_until(condition, seconds=20):
 
 
 def all_delivered():
-    return not AlertDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+    # None before the worker has issued the notices (and written their deliveries).
+    deliveries = AlertDelivery.objects.all()
+    return deliveries.exists() and not deliveries.exclude(status=DeliveryStatus.DELIVERED).exists()
 
 
 def check_received(chain, servers):
@@ -98,6 +106,7 @@ def test_a_worker_delivers_each_holder_its_signed_notice_once(
             server.__exit__(None, None, None)
 
     check_received(chain, servers)
+    assert NoticeIssue.objects.get().issued_at is not None
     for holder in chain.holders:
         expected = 3 if holder == chain.shop_b else 1
         assert len(servers[holder.pk].requests) == expected, holder.name
@@ -124,9 +133,14 @@ def test_notices_disposed_while_the_broker_is_down_are_delivered_when_it_is_back
             use_broker(None)
         assert response.status_code == 200
         assert elapsed < 5
-        assert AlertDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 4
+        # The disposition is recorded and the notices ordered; nobody could issue them yet.
+        assert response.json()["state"] == "disposed"
+        assert response.json()["disposition"]["notices"]["issuing"] is True
+        assert NoticeIssue.objects.get().issued_at is None
+        assert not Notice.objects.exists() and not AlertDelivery.objects.exists()
         assert not any(server.requests for server in servers.values())
 
+        # The sweep issues them and sends them in the same run, once.
         assert run_job("deliver_pending_alerts")["delivered"] == 4
         assert run_job("deliver_pending_alerts")["delivered"] == 0
     finally:
@@ -135,3 +149,6 @@ def test_notices_disposed_while_the_broker_is_down_are_delivered_when_it_is_back
 
     check_received(chain, servers)
     assert [len(servers[h.pk].requests) for h in chain.holders] == [1, 1, 1, 1]
+    assert NoticeIssue.objects.get().issued_at is not None
+    board = api.as_(regulator).get(f"/api/v1/sampling/samples/{sample.pk}/notices/").json()
+    assert (board["issuing"], board["notified"], board["delivered"]) == (False, 4, 4)
