@@ -22,7 +22,10 @@ The same outbox carries notices to holders (`outbox_add`, topic `notice`): each 
 the active subscriptions of the holder's own party that ask for `notice`, its body rendered
 when sent by the renderer the notices app registered (core sits below it). Deliveries are
 enqueued in batches; a worker sends a batch through one shared HTTP client (connection
-reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch.
+reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch. The
+notices themselves are written by a task after the disposing request commits; the orders
+for them that a broker outage held back are carried out by the writer the notices app
+registered (`register_pending_writer`), which `deliver_pending` runs first.
 """
 
 import datetime as dt

@@ -65,7 +65,7 @@ def test_dispose_orders_the_notices_and_the_task_issues_them_once(
 
 
 def test_an_order_that_fails_stays_pending_and_the_sweep_issues_it_later(
-    api, regulator, chain, reported_sample, monkeypatch
+    api, client, admin_user, regulator, chain, reported_sample, monkeypatch
 ):
     sample = reported_sample()
     api.as_(regulator).post(
@@ -86,6 +86,12 @@ def test_an_order_that_fails_stays_pending_and_the_sweep_issues_it_later(
     assert (order.issued_at, order.attempts) == (None, 2)
     assert "trace unavailable" in order.last_error
     assert not Notice.objects.exists()
+    # An admin sees the stuck order and why.
+    client.force_login(admin_user)
+    page = client.get("/admin/notices/noticeissue/?issued_at__isempty=1")
+    assert page.status_code == 200
+    assert sample.sample_no in page.content.decode()
+    assert "trace unavailable" in page.content.decode()
 
     assert run_job("deliver_pending_alerts")["notice_orders_issued"] == 1
     order.refresh_from_db()
