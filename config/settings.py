@@ -169,6 +169,9 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Notices ordered by a disposition or a recall are issued by a worker after the deciding
+# transaction commits; where tasks run eagerly, at once in that transaction instead.
+LEVEE_NOTICES_INLINE = env.bool("LEVEE_NOTICES_INLINE", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -22,7 +22,10 @@ The same outbox carries notices to holders (`outbox_add`, topic `notice`): each 
 the active subscriptions of the holder's own party that ask for `notice`, its body rendered
 when sent by the renderer the notices app registered (core sits below it). Deliveries are
 enqueued in batches; a worker sends a batch through one shared HTTP client (connection
-reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch.
+reuse) on a pool of threads, so one slow receiver holds up one thread, not the batch. The
+notices themselves are written by a task after the disposing request commits; the orders
+for them that a broker outage held back are carried out by the writer the notices app
+registered (`register_pending_writer`), which `deliver_pending` runs first.
 """
 
 import datetime as dt
@@ -417,9 +420,22 @@ def _eager():
     return bool(current_app.conf.task_always_eager)
 
 
+_pending_writers = []
+
+
+def register_pending_writer(write):
+    """`write()` -> {name: count}: an app's work, held back by a broker outage or a
+    crashed worker, that writes deliveries (the notices app's pending orders to issue
+    notices); deliver_pending runs it first, so what it writes goes out in the same run."""
+    _pending_writers.append(write)
+
+
 def deliver_pending(*, batch=100, max_batches=50):
-    """Send every pending delivery that is due (the deliver_pending_alerts job)."""
+    """Send every pending delivery that is due (the deliver_pending_alerts job), after
+    the registered writers have written what was held back."""
     counts = {"delivered": 0, "failed": 0, "dead": 0}
+    for write in _pending_writers:
+        counts.update({name: n for name, n in (write() or {}).items() if n})
     for _batch in range(max_batches):
         outgoing = _claim(AlertDelivery.objects.all(), batch)
         if not outgoing:

@@ -7,8 +7,9 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from core.choices import DeliveryTopic
-        from core.delivery import register_renderer
+        from core.delivery import register_pending_writer, register_renderer
 
-        from .services import notice_bodies
+        from .services import notice_bodies, notices_issue_pending
 
         register_renderer(DeliveryTopic.NOTICE, notice_bodies)
+        register_pending_writer(notices_issue_pending)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -80,3 +81,42 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"Notice {self.pk}: {self.measure} lot {self.lot_id} at party {self.party_id}"
+
+
+class NoticeIssue(models.Model):
+    """An order to issue the notices of a source (a disposition or an announced recall):
+    written in the transaction that decides it, carried out after that commits by a Celery
+    task, so the deciding request does not walk the trace and write a notice per holder.
+    `deliver_pending_alerts` carries out any order a broker outage or a crashed worker
+    left pending: an order is never lost, and carrying one out twice changes nothing
+    (one notice per party and source)."""
+
+    source_kind = models.CharField(max_length=16, choices=NoticeSource.choices)
+    source_id = models.BigIntegerField()
+    source_number = models.CharField(max_length=64, blank=True)
+    measure = models.CharField(max_length=16, choices=NoticeMeasure.choices)
+    urgent = models.BooleanField(default=False)
+    # Lot ids: one for a disposition, the recall's lots for a recall.
+    lot_ids = models.JSONField(default=list)
+    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    # What issuing did: notices created, updated, reissued, deliveries written.
+    summary = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["source_kind", "source_id"], name="notice_issue_source"),
+            models.Index(
+                fields=["id"], condition=Q(issued_at__isnull=True), name="notice_issue_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Notices of {self.source_kind} {self.source_id} ({self.source_number})"

@@ -7,7 +7,7 @@ from core.choices import DeliveryStatus, DeliveryTopic
 from core.models import AlertDelivery
 
 from .choices import NoticeSource, NoticeState
-from .models import Notice
+from .models import Notice, NoticeIssue
 
 
 def _delivered():
@@ -40,9 +40,18 @@ def notices_of_recall(*, recall_id):
     return Notice.objects.filter(source_kind=NoticeSource.RECALL, source_id=recall_id)
 
 
-def notice_board(notices, *, with_list=True):
+def notices_issuing(*, source_kind, source_id):
+    """Whether the notices a source ordered are still being issued (the order is
+    pending): the board's counts are still growing."""
+    return NoticeIssue.objects.filter(
+        source_kind=source_kind, source_id=source_id, issued_at__isnull=True
+    ).exists()
+
+
+def notice_board(notices, *, issuing=False, with_list=True):
     """Holders notified, delivered (a webhook answered 2xx), acknowledged, completed and
-    overdue, with confirmed and unconfirmed custody counted apart; and the notices."""
+    overdue, with confirmed and unconfirmed custody counted apart; whether the notices are
+    still being issued (`issuing`, from notices_issuing); and the notices."""
     now = timezone.now()
     notices = notices.annotate(delivered=_delivered())
     conditions = {
@@ -59,6 +68,7 @@ def notice_board(notices, *, with_list=True):
         **{f"n_{name}": Count("id", filter=q or None) for name, q in conditions.items()}
     )
     counts = {name: totals[f"n_{name}"] for name in conditions}
+    counts["issuing"] = issuing
     if with_list:
         counts["notices"] = list(
             notices.select_related("party", "lot").order_by("party__name", "lot_id", "id")

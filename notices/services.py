@@ -2,13 +2,18 @@
 reaches, acknowledged and completed by the holder, and watched for overdue ones.
 
 Sampling (a disposition that orders `take_down` or `recall`) and recalls (`announce`) call
-`notices_issue`; this app never imports them, and names its source by kind and id.
+`notices_order` in their transaction; this app never imports them, and names its source
+by kind and id. The order is carried out (`notices_issue`: trace, notices, outbox) after
+the transaction commits, by a Celery task, so the deciding request stays fast however many
+holders the lot reached; the board says `issuing` until it is done.
 """
 
 from decimal import Decimal
 
+import structlog
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.choices import AlertKind, AlertSeverity, DeliveryTopic
@@ -19,11 +24,14 @@ from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history_bulk
 from core.workdays import due_after
+from traceability.models import Lot
 from traceability.selectors import lot_trace
 
 from .choices import MEASURE_RANK, NoticeMeasure, NoticeSource, NoticeState
-from .models import Notice
+from .models import Notice, NoticeIssue
 from .states import notice_machine
+
+log = structlog.get_logger(__name__)
 
 
 def notice_due_at(*, measure, urgent, sent_at):
@@ -32,13 +40,12 @@ def notice_due_at(*, measure, urgent, sent_at):
     return due_after(sent_at, rule(f"notices.due.{kind}"))
 
 
-def _holders(*, lots, producer_id, trace):
+def _holders(*, lots, producer_id):
     """(lot, party row of the trace) for every party the forward trace of each lot
     reaches, the producer excepted: holders of confirmed and unconfirmed custody alike
     (the row's `confirmed`, DESIGN.md §5.2)."""
     for lot in lots:
-        lot_trace_ = trace if trace is not None else lot_trace(lot_ids=[lot.pk])
-        for party in lot_trace_["parties"]:
+        for party in lot_trace(lot_ids=[lot.pk])["parties"]:
             if party["id"] != producer_id and party["quantity"]:
                 yield lot, party
 
@@ -101,6 +108,119 @@ def notice_body(notice):
     }
 
 
+def _check_source(source_kind, measure):
+    if source_kind not in NoticeSource.values or measure not in NoticeMeasure.values:
+        raise ValueError(f"notice from {source_kind!r} with measure {measure!r}")
+
+
+def notices_order(
+    *,
+    source_kind,
+    source_id,
+    source_number,
+    lot_ids,
+    measure,
+    producer_id,
+    urgent=False,
+    actor=None,
+):
+    """Order notices to every holder the forward trace of `lot_ids` reaches, in the
+    caller's transaction: the order commits (or rolls back) with the decision, and a
+    Celery task carries it out after commit (`notice_issue_run`). Enqueueing never fails
+    the caller: with the broker down the order stays pending and `deliver_pending_alerts`
+    carries it out. Where tasks run inline (LEVEE_NOTICES_INLINE: Celery eager, tests)
+    it is carried out at once, in this transaction. Returns the order."""
+    _check_source(source_kind, measure)
+    order = NoticeIssue.objects.create(
+        source_kind=source_kind,
+        source_id=source_id,
+        source_number=source_number,
+        measure=measure,
+        urgent=urgent,
+        lot_ids=sorted(set(lot_ids)),
+        producer_id=producer_id,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    if settings.LEVEE_NOTICES_INLINE:
+        _carry_out(order)
+    else:
+        transaction.on_commit(lambda: _enqueue(order.pk))
+    return order
+
+
+def _enqueue(order_id):
+    from .tasks import issue_notices
+
+    try:
+        issue_notices.apply_async(
+            (order_id,),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception as exc:  # any broker or transport error: the sweep carries it out
+        log.warning(
+            "notices.issue.enqueue_failed",
+            order_id=order_id,
+            error=f"{exc.__class__.__name__}: {exc}"[:300],
+        )
+
+
+def _carry_out(order):
+    summary = notices_issue(
+        source_kind=order.source_kind,
+        source_id=order.source_id,
+        source_number=order.source_number,
+        lots=Lot.objects.filter(pk__in=order.lot_ids).order_by("pk"),
+        measure=order.measure,
+        producer_id=order.producer_id,
+        urgent=order.urgent,
+        actor=order.actor,
+    )
+    order.issued_at, order.summary, order.attempts = timezone.now(), summary, order.attempts + 1
+    order.save(update_fields=["issued_at", "summary", "attempts"])
+    return summary
+
+
+def notice_issue_run(*, order_id):
+    """Carry out a pending order (the Celery task's body), in one transaction: the
+    notices, their history and their deliveries commit together with the order marked
+    issued. None when it is issued already or another worker is carrying it out. A
+    failure is counted on the order and raised (the task retries)."""
+    try:
+        with transaction.atomic():
+            order = (
+                NoticeIssue.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("actor")
+                .filter(pk=order_id, issued_at__isnull=True)
+                .first()
+            )
+            if order is None:
+                return None
+            summary = _carry_out(order)
+    except Exception as exc:
+        NoticeIssue.objects.filter(pk=order_id, issued_at__isnull=True).update(
+            attempts=F("attempts") + 1, last_error=f"{exc.__class__.__name__}: {exc}"[:2000]
+        )
+        raise
+    log.info("notices.issued", order_id=order_id, **summary)
+    return summary
+
+
+def notices_issue_pending():
+    """Carry out every pending order, oldest first (after a broker outage or a crashed
+    worker; run by `deliver_pending_alerts` before it sends). An order that fails is
+    left pending for the next run, and the others go on."""
+    issued = failed = 0
+    pending = NoticeIssue.objects.filter(issued_at__isnull=True).order_by("id")
+    for order_id in list(pending.values_list("id", flat=True)):
+        try:
+            issued += notice_issue_run(order_id=order_id) is not None
+        except Exception as exc:
+            failed += 1
+            log.warning("notices.issue.failed", order_id=order_id, error=str(exc)[:300])
+    return {"notice_orders_issued": issued, "notice_orders_failed": failed}
+
+
 def notices_issue(
     *,
     source_kind,
@@ -110,27 +230,34 @@ def notices_issue(
     measure,
     producer_id,
     urgent=False,
-    trace=None,
     actor=None,
 ):
     """Send a notice to every party the forward trace of `lots` reaches (the producer
     excepted), in the caller's transaction, in a handful of statements however many
     holders there are. A holder already noticed for the same lot (by an earlier
     disposition of it, or by this recall) is updated, never noticed twice; a stronger
-    measure (recall after take_down) reissues its notice. `trace`: the forward trace of
-    the single lot in `lots` when the caller has it already. Returns what was done."""
-    if source_kind not in NoticeSource.values or measure not in NoticeMeasure.values:
-        raise ValueError(f"notice from {source_kind!r} with measure {measure!r}")
+    measure (recall after take_down) reissues its notice. Returns what was done.
+
+    Requests do not call this: they order notices (`notices_order`), carried out here
+    after they commit."""
+    _check_source(source_kind, measure)
     lots = list(lots)
-    holders = list(
-        _holders(lots=lots, producer_id=producer_id, trace=trace if len(lots) == 1 else None)
-    )
+    holders = list(_holders(lots=lots, producer_id=producer_id))
     summary = {"created": 0, "updated": 0, "reissued": 0, "deliveries": 0}
     if not holders:
         return summary
     now = timezone.now()
     due_at = notice_due_at(measure=measure, urgent=urgent, sent_at=now)
     with transaction.atomic():
+        # Two issuers of the same lots (orders carried out at once by two workers) take
+        # turns, so the second updates what the first created instead of colliding with
+        # it. NO KEY: recording events of the lot meanwhile is not held up.
+        list(
+            Lot.objects.select_for_update(no_key=True)
+            .filter(pk__in=[lot.pk for lot in lots])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         existing = Notice.objects.select_for_update().filter(
             source_kind=source_kind,
             lot__in=[lot.pk for lot in lots],
@@ -149,6 +276,10 @@ def notices_issue(
                 "custody_confirmed": party["confirmed"],
             }
             notice = existing.get((party["id"], lot.pk))
+            if notice is not None and notice.source_id > source_id:
+                # A later disposition of the lot has updated it already (orders carried
+                # out out of turn): its figures stand; only a stronger measure counts.
+                fields = {name: getattr(notice, name) for name in fields}
             if notice is None:
                 notice = Notice(
                     party_id=party["id"],

@@ -17,7 +17,7 @@ from core.rules import rule
 from core.services import alert_raise
 from core.workdays import due_after
 from notices.choices import NoticeMeasure, NoticeSource
-from notices.services import notices_issue
+from notices.services import notices_order
 from traceability.models import Lot, Party
 
 from .choices import ObjectionOutcome, RecallKind, RecallState
@@ -240,11 +240,11 @@ def recall_approve(*, recall, actor):
 def recall_announce(*, recall, actor):
     def effect(locked):
         locked.announced_at = timezone.now()
-        notices_issue(
+        notices_order(
             source_kind=NoticeSource.RECALL,
             source_id=locked.pk,
             source_number=locked.recall_no,
-            lots=locked.lots.all(),
+            lot_ids=locked.lots.values_list("pk", flat=True),
             measure=NoticeMeasure.RECALL,
             producer_id=locked.producer_id,
             actor=actor,

@@ -11,7 +11,7 @@ from core.models import Lab, User
 from core.regions import NATIONAL
 from core.services import user_upsert
 from notices.models import Notice
-from notices.services import notice_acknowledge, notice_complete
+from notices.services import notice_acknowledge, notice_complete, notices_issue_pending
 from traceability.models import Lot, Party, Product
 from traceability.services import events_record_bulk
 
@@ -144,9 +144,14 @@ def seed():
         _advance(sample, state, conclusion, inspector, lab, regulator, objector)
         if key == "final":
             _pass_objection_window(sample)
+    # The demo's notices are issued now, in the seeding transaction, rather than by a
+    # worker after it commits: the demo puts some of them in later states.
+    notices_issue_pending()
     _notices_in_every_state()
     _supplied_part_taken_down(tasks["standard"], producer, inspector, lab, regulator)
-    return _national(inspector=inspector, lab=lab, regulator=regulator, shop=shop)
+    logins = _national(inspector=inspector, lab=lab, regulator=regulator, shop=shop)
+    notices_issue_pending()
+    return logins
 
 
 def _notices_in_every_state():

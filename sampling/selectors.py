@@ -7,6 +7,9 @@ from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, 
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from notices.choices import NoticeSource
+from notices.selectors import notice_board, notices_issuing, notices_of_disposition
+
 from .choices import Conclusion, SampleState, TaskState, Verdict
 from .deadlines import objection_deadline
 from .models import PublishedCorrection, PublishedResult, Sample, Task, TestItem
@@ -14,6 +17,18 @@ from .models import PublishedCorrection, PublishedResult, Sample, Task, TestItem
 # A task tree is at most national → provincial → municipal → county: children lie strictly
 # inside their parent's region.
 _DESCENDANT_PATHS = ("parent", "parent__parent", "parent__parent__parent")
+
+
+def disposition_notice_board(sample, *, with_list=True):
+    """The board of the notices to the holders of the sample's lot, `issuing` while its
+    disposition's notices are still being issued."""
+    disposition = getattr(sample, "disposition", None)  # None before it is disposed
+    issuing = disposition is not None and notices_issuing(
+        source_kind=NoticeSource.DISPOSITION, source_id=disposition.pk
+    )
+    return notice_board(
+        notices_of_disposition(lot_id=sample.lot_id), issuing=issuing, with_list=with_list
+    )
 
 
 def task_chain(task):

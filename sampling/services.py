@@ -21,7 +21,7 @@ from core.services import alert_raise
 from core.states import record_history
 from core.workdays import due_after
 from notices.choices import NoticeSource
-from notices.services import notices_issue
+from notices.services import notices_order
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Party, Product
 from traceability.selectors import lot_trace
@@ -938,17 +938,17 @@ def _record_failed_follow_up(sample, decided_at):
 
 
 def _notify_holders(sample, disposition, kinds, actor):
-    """A take-down or a recall reaches every holder of the lot: one notice each."""
+    """A take-down or a recall reaches every holder of the lot: one notice each, issued
+    once the disposition has committed."""
     for measure in (Measure.RECALL, Measure.TAKE_DOWN):
         if measure in kinds:
-            notices_issue(
+            notices_order(
                 source_kind=NoticeSource.DISPOSITION,
                 source_id=disposition.pk,
                 source_number=sample.sample_no,
-                lots=[sample.lot],
+                lot_ids=[sample.lot_id],
                 measure=measure.value,
                 producer_id=sample.producer_id,
-                trace=disposition.trace,
                 actor=actor,
             )
             return

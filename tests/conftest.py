@@ -41,6 +41,14 @@ def fresh_throttles():
     )
 
 
+@pytest.fixture(autouse=True)
+def notices_issued_inline(settings):
+    """A test that disposes or announces sees the notices in the same transaction, as the
+    embedded default (Celery eager) has them: nothing runs after a test's transaction
+    commits. The worker tests (tests/notices/test_delivery.py) turn it off."""
+    settings.LEVEE_NOTICES_INLINE = True
+
+
 @pytest.fixture
 def api():
     return Api()

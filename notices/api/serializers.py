@@ -98,6 +98,10 @@ class NoticeBoardSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     custody_confirmed = serializers.IntegerField()
     custody_unconfirmed = serializers.IntegerField()
+    issuing = serializers.BooleanField(
+        help_text="The notices are still being issued (just after the dispose or announce): "
+        "the counts grow until this is false."
+    )
 
 
 class NoticeBoardDetailSerializer(NoticeBoardSerializer):

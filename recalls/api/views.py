@@ -14,7 +14,8 @@ from core.choices import Role
 from core.spreadsheets import CSVRenderer, XLSXRenderer
 from notices.api.serializers import NoticeBoardDetailSerializer
 from notices.api.views import board_context
-from notices.selectors import notice_board, notices_of_recall
+from notices.choices import NoticeSource
+from notices.selectors import notice_board, notices_issuing, notices_of_recall
 
 from .. import exports, selectors, services
 from ..filtersets import PublicRecallFilterSet, RecallFilterSet
@@ -91,7 +92,10 @@ class RecallViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def notices(self, request, pk=None):
         recall = self.get_object()
-        board = notice_board(notices_of_recall(recall_id=recall.pk))
+        board = notice_board(
+            notices_of_recall(recall_id=recall.pk),
+            issuing=notices_issuing(source_kind=NoticeSource.RECALL, source_id=recall.pk),
+        )
         return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(responses=RecallProgressSerializer(many=True), filters=False)

@@ -9,11 +9,11 @@ from core.models import Lab
 from core.regions import validate_region_code
 from core.validators import validate_category
 from notices.api.serializers import NoticeBoardSerializer
-from notices.selectors import notice_board, notices_of_disposition
 from traceability.models import Lot, Party
 
 from ..choices import Conclusion, LocationKind, Measure, Verdict
 from ..models import Disposition, Objection, Sample, Task, TestItem
+from ..selectors import disposition_notice_board
 from ..states import sample_machine, task_machine
 
 # What each request field is, for the OpenAPI schema (English, like the whole schema):
@@ -473,9 +473,7 @@ class DispositionSerializer(serializers.ModelSerializer):
     @extend_schema_field(NoticeBoardSerializer)
     def get_notices(self, disposition):
         """The board of the lot's notices; the list is at samples/{id}/notices/."""
-        return notice_board(
-            notices_of_disposition(lot_id=disposition.sample.lot_id), with_list=False
-        )
+        return disposition_notice_board(disposition.sample, with_list=False)
 
 
 class SampleDetailSerializer(SampleSerializer):

@@ -14,7 +14,6 @@ from core.choices import Role
 from core.spreadsheets import XLSX, CSVRenderer, XLSXRenderer
 from notices.api.serializers import NoticeBoardDetailSerializer
 from notices.api.views import board_context
-from notices.selectors import notice_board, notices_of_disposition
 
 from .. import exports, selectors, services
 from ..filtersets import PublicSpotCheckFilterSet, SampleFilterSet, TaskFilterSet
@@ -126,7 +125,7 @@ class SampleViewSet(TransitionViewSetMixin, HistoryMixin, LeveeModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def notices(self, request, pk=None):
         sample = self.get_object()
-        board = notice_board(notices_of_disposition(lot_id=sample.lot_id))
+        board = selectors.disposition_notice_board(sample)
         return Response(NoticeBoardDetailSerializer(board, context=board_context(request)).data)
 
     @extend_schema(

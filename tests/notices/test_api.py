@@ -181,6 +181,7 @@ def test_the_disposition_shows_the_board(api, disposed, chain, regulator, enterp
         "overdue": 1,
         "custody_confirmed": 2,
         "custody_unconfirmed": 2,
+        "issuing": False,  # issued with the disposition (tests issue inline)
     }
     assert detail["disposition"]["notices"] == counts
 

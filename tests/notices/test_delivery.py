@@ -1,27 +1,37 @@
-"""Notices delivered through a real Celery worker on the real Redis to real HTTP servers on
-loopback: signed, each holder only its own, retried until delivered once, and kept through
-a broker outage."""
+"""Notices issued and delivered through a real Celery worker on the real Redis to real HTTP
+servers on loopback: signed, each holder only its own, retried until delivered once, and
+kept through a broker outage. The dispose request only orders the notices; the worker
+issues them after it commits (not inline, as the other tests have it)."""
 
 import hashlib
 import hmac
 import json
 import time
 
+import psycopg
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import transaction
 
 from config.celery import app as celery_app
 from core import rules
 from core.choices import DeliveryStatus
 from core.jobs import run as run_job
 from core.models import AlertDelivery, AlertSubscription
-from notices.models import Notice
+from notices.models import Notice, NoticeIssue
 from tests.core.test_delivery import WebhookServer
 from tests.core.test_delivery_worker import closed_port, use_broker
+from tests.hardening.test_delivery_drills import kill, worker_database_url, worker_log
+from tests.hardening.test_delivery_drills import start_worker as start_worker_process
 
 from .conftest import dispose_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def issued_by_a_worker(settings):
+    settings.LEVEE_NOTICES_INLINE = False
 
 
 @pytest.fixture
@@ -57,7 +67,9 @@ def wait_until(condition, seconds=20):
 
 
 def all_delivered():
-    return not AlertDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+    # None before the worker has issued the notices (and written their deliveries).
+    deliveries = AlertDelivery.objects.all()
+    return deliveries.exists() and not deliveries.exclude(status=DeliveryStatus.DELIVERED).exists()
 
 
 def check_received(chain, servers):
@@ -98,6 +110,7 @@ def test_a_worker_delivers_each_holder_its_signed_notice_once(
             server.__exit__(None, None, None)
 
     check_received(chain, servers)
+    assert NoticeIssue.objects.get().issued_at is not None
     for holder in chain.holders:
         expected = 3 if holder == chain.shop_b else 1
         assert len(servers[holder.pk].requests) == expected, holder.name
@@ -124,9 +137,14 @@ def test_notices_disposed_while_the_broker_is_down_are_delivered_when_it_is_back
             use_broker(None)
         assert response.status_code == 200
         assert elapsed < 5
-        assert AlertDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 4
+        # The disposition is recorded and the notices ordered; nobody could issue them yet.
+        assert response.json()["state"] == "disposed"
+        assert response.json()["disposition"]["notices"]["issuing"] is True
+        assert NoticeIssue.objects.get().issued_at is None
+        assert not Notice.objects.exists() and not AlertDelivery.objects.exists()
         assert not any(server.requests for server in servers.values())
 
+        # The sweep issues them and sends them in the same run, once.
         assert run_job("deliver_pending_alerts")["delivered"] == 4
         assert run_job("deliver_pending_alerts")["delivered"] == 0
     finally:
@@ -135,3 +153,58 @@ def test_notices_disposed_while_the_broker_is_down_are_delivered_when_it_is_back
 
     check_received(chain, servers)
     assert [len(servers[h.pk].requests) for h in chain.holders] == [1, 1, 1, 1]
+    assert NoticeIssue.objects.get().issued_at is not None
+    board = api.as_(regulator).get(f"/api/v1/sampling/samples/{sample.pk}/notices/").json()
+    assert (board["issuing"], board["notified"], board["delivered"]) == (False, 4, 4)
+
+
+def order_locked_by_a_worker(order):
+    """The worker has claimed the order (its row is locked) and not finished."""
+    with transaction.atomic():
+        free = NoticeIssue.objects.select_for_update(skip_locked=True).filter(pk=order.pk)
+        return not free.exists() and NoticeIssue.objects.get(pk=order.pk).issued_at is None
+
+
+def test_notices_whose_worker_is_killed_while_issuing_them_are_issued_once_by_the_sweep(
+    api, regulator, chain, reported_sample, tmp_path
+):
+    celery_app.control.purge()  # tasks left by other tests point at rows that are gone
+    sample = reported_sample()
+    servers = receivers(chain)
+    log_path = tmp_path / "worker.log"
+    # Another transaction holds the lot, so the worker stops half-way through issuing
+    # (the order claimed, the trace read) until the test lets it go.
+    holder = psycopg.connect(worker_database_url().replace("postgres://", "postgresql://"))
+    first_worker = start_worker_process(log_path)
+    try:
+        holder.execute("SELECT 1 FROM traceability_lot WHERE id = %s FOR UPDATE", [chain.lot.pk])
+        response = api.as_(regulator).post(
+            dispose_url(sample), {"measures": [{"measure": "take_down"}]}, format="json"
+        )
+        assert response.status_code == 200
+        order = NoticeIssue.objects.get()
+        assert wait_until(lambda: order_locked_by_a_worker(order), 25), worker_log(log_path)
+        kill(first_worker)  # mid-issue: its transaction dies with it
+        holder.rollback()
+
+        assert NoticeIssue.objects.get().issued_at is None
+        assert not Notice.objects.exists() and not AlertDelivery.objects.exists()
+
+        # A new worker runs the sweep, as beat would schedule it.
+        second_worker = start_worker_process(log_path)
+        try:
+            celery_app.send_task("core.run_job", args=["deliver_pending_alerts"])
+            assert wait_until(all_delivered, 25), worker_log(log_path)
+            time.sleep(1)  # nothing more arrives
+        finally:
+            kill(second_worker)
+    finally:
+        kill(first_worker)
+        holder.close()
+        for server in servers.values():
+            server.__exit__(None, None, None)
+
+    check_received(chain, servers)
+    assert [len(servers[h.pk].requests) for h in chain.holders] == [1, 1, 1, 1]
+    assert Notice.objects.count() == 4
+    assert NoticeIssue.objects.get().issued_at is not None

@@ -8,6 +8,12 @@ from sampling.models import Sample
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def issued_after_commit(settings):
+    """As `seed_demo` runs on PostgreSQL and Redis: the seeding issues its notices itself."""
+    settings.LEVEE_NOTICES_INLINE = False
+
+
 def test_the_demo_has_notices_in_every_state_and_one_for_the_enterprise_user():
     call_command("seed_demo", verbosity=0)
     first = list(Notice.objects.order_by("id").values_list("id", "state", "due_at"))
