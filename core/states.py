@@ -46,6 +46,8 @@ class Transition:
         allowed_actions), e.g. the first progress report moving a recall on.
     payload_as: the service takes the whole (list) payload under this keyword.
     response_status: the endpoint's success status (201 where the action creates).
+    examples: {title: body} documented on the endpoint; each body is one it accepts (the
+        schema example tests post them).
     """
 
     action: str
@@ -60,6 +62,7 @@ class Transition:
     internal: bool
     payload_as: str | None
     response_status: int
+    examples: dict
 
     def __init__(
         self,
@@ -76,6 +79,7 @@ class Transition:
         internal=False,
         payload_as=None,
         response_status=200,
+        examples=None,
     ):
         values = {
             "action": action,
@@ -90,6 +94,7 @@ class Transition:
             "internal": internal,
             "payload_as": payload_as,
             "response_status": response_status,
+            "examples": dict(examples or {}),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
