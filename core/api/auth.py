@@ -2,7 +2,11 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from .schema import ErrorResponseSerializer
 
@@ -47,6 +51,19 @@ class TokenRefreshDocumentedView(TokenRefreshView):
             "or malformed refresh token is a 401."
         ),
         responses={200: AccessTokenSerializer, 401: ErrorResponseSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenBlacklistDocumentedView(TokenBlacklistView):
+    @extend_schema(
+        description=(
+            "Log out: revoke a refresh token, so it can no longer be refreshed (access tokens "
+            "already issued run out on their own). An expired, revoked or malformed refresh "
+            "token is a 401."
+        ),
+        responses={200: None, 401: ErrorResponseSerializer},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -1,5 +1,11 @@
+import re
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
+from rest_framework import serializers
+
+from core.api.schema import LeveeSchemaGenerator
 
 
 @pytest.mark.django_db
@@ -100,6 +106,20 @@ def test_the_token_endpoint_documents_401_and_an_example(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/auth/token/", {"username": "nobody", "password": "wrong-password"}),
+        ("/api/v1/auth/token/refresh/", {"refresh": "not-a-token"}),
+        ("/api/v1/auth/token/blacklist/", {"refresh": "not-a-token"}),
+    ],
+)
+def test_each_token_endpoint_documents_the_401_it_answers(client, path, body):
+    assert client.post(path, body, content_type="application/json").status_code == 401
+    assert "401" in _schema(client)["paths"][path]["post"]["responses"]
+
+
+@pytest.mark.django_db
 def test_the_main_write_operations_carry_examples(client):
     paths = _schema(client)["paths"]
     for path in [
@@ -129,6 +149,59 @@ def test_documented_decimal_ranges_match_validation(client):
         spec = components[component]["properties"][field]
         assert not spec["pattern"].startswith("^-"), (component, field)
         assert spec["minimum"] >= 0, (component, field)
+
+
+def _request_decimal_fields():
+    """(component, field name, serializer field, documented spec) for every decimal field
+    of every request component, from the generator's own registry of what it mapped."""
+    generator = LeveeSchemaGenerator()
+    schema = generator.get_schema(request=None, public=True)
+    requested = _request_components(schema)
+    # The registry has no public iterator; its components carry the serializer they map.
+    for component in generator.registry._components.values():
+        if component.name not in requested or not isinstance(
+            component.object, serializers.BaseSerializer
+        ):
+            continue
+        properties = requested[component.name].get("properties", {})
+        for name, field in component.object.fields.items():
+            if isinstance(field, serializers.DecimalField) and name in properties:
+                yield component.name, name, field, properties[name]
+
+
+def _accepts(field, value):
+    try:
+        field.run_validation(str(value))
+    except serializers.ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.django_db
+def test_every_decimal_request_field_documents_the_range_validation_accepts():
+    """The documented minimum and maximum (and the pattern's digits) are where validation
+    starts refusing, for every decimal a request takes."""
+    checked = 0
+    for component, name, field, spec in _request_decimal_fields():
+        where = (component, name)
+        step = Decimal(1).scaleb(-field.decimal_places)
+        whole = int(re.search(r"\\d\{0,(\d+)\}", spec["pattern"]).group(1))
+        largest = Decimal(10) ** whole - step
+        if field.max_value is not None:
+            assert Decimal(str(spec["maximum"])) == field.max_value, where
+            largest = min(largest, field.max_value)
+        else:
+            assert "maximum" not in spec, where
+        assert _accepts(field, largest) and not _accepts(field, largest + step), where
+        if field.min_value is None:
+            assert spec["pattern"].startswith("^-?") and "minimum" not in spec, where
+            continue
+        assert Decimal(str(spec["minimum"])) == field.min_value, where
+        assert spec["pattern"].startswith("^-?") == (field.min_value < 0), where
+        assert _accepts(field, field.min_value), where
+        assert not _accepts(field, field.min_value - step), where
+        checked += 1
+    assert checked >= 18
 
 
 @pytest.mark.django_db
