@@ -1,8 +1,8 @@
 """The request examples the schema documents are bodies the API accepts (DESIGN.md §4).
 
-Each chain is one test (its own transaction): it starts from a fresh state (the personas
-and the parties the examples name, ids numbered from 1 as on a new install) and posts every
-example of each of its operations, exactly as the schema documents it, expecting 2xx.
+Each chain is one test (its own transaction): it starts from a fresh install (the users and
+the lab, ids numbered from 1) and sends every example of each of its operations exactly as
+the schema documents it, expecting 2xx. An operation without a request body is sent none.
 """
 
 import datetime as dt
@@ -14,123 +14,196 @@ from django.db import connection
 from django.utils import timezone
 
 from core.choices import Role
+from notices.models import Notice
+from recalls.models import Recall
 from sampling.models import Sample
-from tests.factories import LabFactory, PartyFactory, UserFactory
+from tests.factories import LabFactory, UserFactory
 
-# The parties the examples name by USCC.
-RETAILER, PRODUCER = "91110105MA01RTLK3D", "91110105MA01KTPR8M"
+# The parties the examples name by USCC (registered by the parties/ examples).
+PRODUCER, RETAILER = "91110105MA01KTPR8M", "91110105MA01RTLK3D"
 
-SAMPLES = "/api/v1/sampling/samples/"
+V1 = "/api/v1/"
+SAMPLES = V1 + "sampling/samples/"
+SAMPLE = SAMPLES + "{id}/"
+RECALLS = V1 + "recalls/"
+RECALL = RECALLS + "{id}/"
+NOTICES = V1 + "notices/"
+NOTICE = NOTICES + "{id}/"
+# The object a collection's {id} stands for in a chain.
+SUBJECTS = {SAMPLES: "sample", RECALLS: "recall", NOTICES: "notice"}
+
+
+def _objection_window_passes(ids):
+    """Sixteen days go by after the notification: the result is final."""
+    Sample.objects.filter(pk=ids["sample"]).update(
+        notified_at=timezone.now() - dt.timedelta(days=16)
+    )
+
+
+def _announced_before_the_reported_period(ids):
+    """The recall was announced on 1 December, before the period the example reports."""
+    announced = dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    Recall.objects.filter(pk=ids["recall"]).update(announced_at=announced)
+
+
+def _the_retailers_notice(ids):
+    ids["notice"] = Notice.objects.get(party__uscc=RETAILER).pk
+
+
+REGISTER_PARTIES = ("regulator", "post", V1 + "traceability/parties/", None)
+FILE_TASK_AND_SAMPLE = [
+    REGISTER_PARTIES,
+    ("regulator", "post", V1 + "sampling/tasks/", None),
+    ("inspector", "post", SAMPLES, None),
+]
+TESTED_AND_NOTIFIED = [
+    ("lab", "post", SAMPLE + "receive/", None),
+    ("lab", "post", SAMPLE + "record_results/", None),
+    ("lab", "post", SAMPLE + "issue_report/", None),
+    ("regulator", "post", SAMPLE + "notify/", None),
+]
+LOT_SHIPPED_AND_RECALLED = [
+    REGISTER_PARTIES,
+    ("regulator", "post", V1 + "traceability/products/", None),
+    ("regulator", "post", V1 + "traceability/lots/", None),
+    ("producer", "post", V1 + "traceability/events/", None),
+    ("regulator", "post", RECALLS, None),
+]
+
+# Each chain: its steps (persona, method, path as the schema names it, what happens first)
+# and the object whose state it ends in. {id} is the sample, recall or notice the chain made.
+CHAINS = {
+    "a non-conforming sample disposed of and closed": (
+        ("sample", "closed"),
+        [
+            *FILE_TASK_AND_SAMPLE,
+            *TESTED_AND_NOTIFIED,
+            ("regulator", "post", SAMPLE + "dispose/", _objection_window_passes),
+            ("regulator", "post", SAMPLE + "close/", None),
+        ],
+    ),
+    "an objection and the re-inspection": (
+        ("sample", "reinspected"),
+        [
+            *FILE_TASK_AND_SAMPLE,
+            *TESTED_AND_NOTIFIED,
+            ("producer", "post", SAMPLE + "object/", None),
+            ("lab", "post", SAMPLE + "record_reinspection/", None),
+        ],
+    ),
+    "a sample handed over, then voided": (
+        ("sample", "voided"),
+        [
+            *FILE_TASK_AND_SAMPLE,
+            ("regulator", "post", SAMPLE + "set_handling_region/", None),
+            ("regulator", "post", SAMPLE + "void/", None),
+        ],
+    ),
+    "a shipped lot recalled to the end": (
+        ("recall", "closed"),
+        [
+            *LOT_SHIPPED_AND_RECALLED,
+            ("regulator", "patch", RECALL, None),
+            ("regulator", "post", RECALL + "submit_plan/", None),
+            ("regulator", "post", RECALL + "return_plan/", None),
+            ("regulator", "post", RECALL + "submit_plan/", None),
+            ("regulator", "post", RECALL + "approve/", None),
+            ("regulator", "post", RECALL + "announce/", None),
+            ("retailer", "post", NOTICE + "acknowledge/", _the_retailers_notice),
+            ("retailer", "post", NOTICE + "complete/", None),
+            ("producer", "post", RECALL + "progress/", _announced_before_the_reported_period),
+            ("regulator", "post", RECALL + "complete/", None),
+            ("regulator", "post", RECALL + "close/", None),
+        ],
+    ),
+    "a recall terminated as a draft": (
+        ("recall", "terminated"),
+        [
+            *LOT_SHIPPED_AND_RECALLED,
+            ("regulator", "post", RECALL + "terminate/", None),
+        ],
+    ),
+}
+# What the chains cover: every example documented under these paths is sent by one.
+COVERED = ("sampling/", "traceability/", "recalls/", "notices/")
+
+
+@pytest.fixture
+def fresh_install(db, api):
+    """A new install after its operators added the users and the lab: every id sequence
+    starts again after the last row (at 1 for the tables the chains fill)."""
+    models = [
+        model
+        for app in ("traceability", "notices", "recalls", "sampling")
+        for model in apps.get_app_config(app).get_models()
+    ]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+    lab = LabFactory(code="lab-bj-01", region="110000")
+    users = {
+        "regulator": UserFactory(role=Role.REGULATOR, region="110000"),
+        "inspector": UserFactory(role=Role.INSPECTOR, region="110105"),
+        "lab": UserFactory(role=Role.LAB, region="", lab=lab),
+        "producer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=PRODUCER),
+        "retailer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=RETAILER),
+    }
+    return {persona: api.as_(user) for persona, user in users.items()}
+
+
+def _url(path, ids):
+    collection = next((c for c in SUBJECTS if path.startswith(c)), None)
+    if "{id}" not in path:
+        return path
+    return path.replace("{id}", str(ids[SUBJECTS[collection]]))
 
 
 def _schema(client):
     return client.get("/api/v1/schema/?format=json").json()
 
 
-def _examples(schema, path):
-    body = schema["paths"][path]["post"].get("requestBody", {})
-    examples = body.get("content", {}).get("application/json", {}).get("examples", {})
+def _request(schema, method, path):
+    return schema["paths"][path][method].get("requestBody")
+
+
+def _examples(schema, method, path):
+    content = (_request(schema, method, path) or {}).get("content", {})
+    examples = content.get("application/json", {}).get("examples", {})
     return [example["value"] for example in examples.values()]
-
-
-def _pass_objection_window(sample_id):
-    """Sixteen days go by after the notification: the result is final."""
-    Sample.objects.filter(pk=sample_id).update(notified_at=timezone.now() - dt.timedelta(days=16))
-
-
-# Each chain: its steps (persona, path, what happens before the step; {id} is the sample the
-# chain created) and the state the sample ends in.
-CHAINS = {
-    "non-conforming result disposed of and closed": (
-        "closed",
-        [
-            ("regulator", "/api/v1/sampling/tasks/", None),
-            ("inspector", SAMPLES, None),
-            ("lab", SAMPLES + "{id}/receive/", None),
-            ("lab", SAMPLES + "{id}/record_results/", None),
-            ("lab", SAMPLES + "{id}/issue_report/", None),
-            ("regulator", SAMPLES + "{id}/notify/", None),
-            ("regulator", SAMPLES + "{id}/dispose/", _pass_objection_window),
-            ("regulator", SAMPLES + "{id}/close/", None),
-        ],
-    ),
-    "objection and re-inspection": (
-        "reinspected",
-        [
-            ("regulator", "/api/v1/sampling/tasks/", None),
-            ("inspector", SAMPLES, None),
-            ("lab", SAMPLES + "{id}/receive/", None),
-            ("lab", SAMPLES + "{id}/record_results/", None),
-            ("lab", SAMPLES + "{id}/issue_report/", None),
-            ("regulator", SAMPLES + "{id}/notify/", None),
-            ("producer", SAMPLES + "{id}/object/", None),
-            ("lab", SAMPLES + "{id}/record_reinspection/", None),
-        ],
-    ),
-    "handed over, then voided": (
-        "voided",
-        [
-            ("regulator", "/api/v1/sampling/tasks/", None),
-            ("inspector", SAMPLES, None),
-            ("regulator", SAMPLES + "{id}/set_handling_region/", None),
-            ("regulator", SAMPLES + "{id}/void/", None),
-        ],
-    ),
-}
-
-
-@pytest.fixture
-def fresh_state(db, api):
-    """What a new install has after its operators are added: the users, the lab and the
-    parties the examples name, and every id sequence starting again after the last row (at
-    1 for the tables the chain fills)."""
-    models = [
-        m
-        for name in ("sampling", "traceability", "recalls")
-        for m in apps.get_app_config(name).get_models()
-    ]
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
-    lab = LabFactory(code="lab-bj-01", region="110000")
-    retailer = PartyFactory(uscc=RETAILER, region="110105", kind="retailer", name="朝阳某超市")
-    PartyFactory(uscc=PRODUCER, region="110105", kind="producer", name="北京某电器有限公司")
-    users = {
-        "regulator": UserFactory(role=Role.REGULATOR, region="110000"),
-        "inspector": UserFactory(role=Role.INSPECTOR, region="110105"),
-        "lab": UserFactory(role=Role.LAB, region="", lab=lab),
-        "producer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=PRODUCER),
-        "retailer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=retailer.uscc),
-    }
-    return {persona: api.as_(user) for persona, user in users.items()}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("chain", list(CHAINS))
-def test_the_documented_examples_are_accepted_along_the_chain(client, fresh_state, chain):
+def test_the_documented_examples_are_accepted_along_the_chain(client, fresh_install, chain):
     schema = _schema(client)
-    sample_id = None
-    final_state, steps = CHAINS[chain]
-    for persona, path, before in steps:
-        examples = _examples(schema, path)
-        assert examples, f"{path} documents no example"
-        if before is not None:
-            before(sample_id)
-        for body in examples:
-            response = fresh_state[persona].post(path.format(id=sample_id), body, format="json")
+    (subject, final_state), steps = CHAINS[chain]
+    ids = {}
+    for persona, method, path, first in steps:
+        bodies = _examples(schema, method, path)
+        if _request(schema, method, path) is None:
+            bodies = [None]
+        assert bodies, f"{method.upper()} {path} documents no example"
+        if first is not None:
+            first(ids)
+        for body in bodies:
+            send = getattr(fresh_install[persona], method)
+            response = send(_url(path, ids), body, format="json")
             assert 200 <= response.status_code < 300, (path, body, response.json())
-            if path == SAMPLES:
-                sample_id = response.json()["id"]
-    assert response.json()["state"] == final_state
+            if method == "post" and path in SUBJECTS:
+                ids[SUBJECTS[path]] = response.json()["id"]
+    url = _url({"sample": SAMPLE, "recall": RECALL}[subject], ids)
+    assert fresh_install["regulator"].get(url).json()["state"] == final_state
 
 
 @pytest.mark.django_db
-def test_every_documented_sampling_example_is_posted_by_a_chain(client):
+def test_every_documented_example_of_these_apps_is_sent_by_a_chain(client):
     schema = _schema(client)
     documented = {
-        path
+        (method, path)
         for path, item in schema["paths"].items()
-        if path.startswith("/api/v1/sampling/") and "post" in item and _examples(schema, path)
+        if path.startswith(tuple(V1 + prefix for prefix in COVERED))
+        for method in item
+        if method in ("post", "put", "patch") and _examples(schema, method, path)
     }
-    posted = {path for _state, steps in CHAINS.values() for _persona, path, _before in steps}
-    assert documented - posted == set()
+    sent = {(method, path) for _end, steps in CHAINS.values() for _p, method, path, _f in steps}
+    assert documented - sent == set()

@@ -188,16 +188,16 @@ class PartyReferenceField(serializers.CharField):
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
-            "A shipment",
+            "A shipment of 200 units of lot 1 to party 2",
             request_only=True,
             value={
                 "event_id": "ship-2026-000123",
                 "kind": "ship",
                 "occurred_at": "2026-11-30T09:30:00+08:00",
-                "party": "91110105MA01XXXX0Y",
-                "source": "91110105MA01XXXX0Y",
-                "destination": 7,
-                "lots": [{"lot": 12, "quantity": "200"}],
+                "party": "91110105MA01KTPR8M",
+                "source": "91110105MA01KTPR8M",
+                "destination": 2,
+                "lots": [{"lot": 1, "quantity": "200"}],
             },
         )
     ]
