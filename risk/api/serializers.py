@@ -44,8 +44,8 @@ FIELD_HELP = {
     ),
     "description": "What happens at this step.",
     "probability": (
-        "The step's probability, greater than 0 and at most 1 (a number, or a string such as "
-        "1/100)."
+        "The step's probability, a number greater than 0 and at most 1 (e.g. 0.01 for one in a "
+        "hundred), read exactly as a decimal."
     ),
     "severity": "The severity of the injury, 1 (minor) to 4 (fatal or permanent).",
     "notes": "Notes kept with the assessment.",
@@ -168,10 +168,10 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             request_only=True,
             value={
                 "subject_kind": "product",
-                "product": 3,
+                "product": 1,
                 "hazard": "底座漏电导致触电",
                 "steps": [
-                    {"description": "绝缘失效", "probability": "1/100"},
+                    {"description": "绝缘失效", "probability": 0.01},
                     {"description": "用户接触带电部件", "probability": 0.5},
                 ],
                 "severity": 4,

@@ -17,7 +17,7 @@ from core.choices import Role
 from notices.models import Notice
 from recalls.models import Recall
 from sampling.models import Sample
-from tests.factories import LabFactory, UserFactory
+from tests.factories import LabFactory, SentinelSiteFactory, UserFactory
 
 # The parties the examples name by USCC (registered by the parties/ examples).
 PRODUCER, RETAILER = "91110105MA01KTPR8M", "91110105MA01RTLK3D"
@@ -29,8 +29,18 @@ RECALLS = V1 + "recalls/"
 RECALL = RECALLS + "{id}/"
 NOTICES = V1 + "notices/"
 NOTICE = NOTICES + "{id}/"
-# The object a collection's {id} stands for in a chain.
-SUBJECTS = {SAMPLES: "sample", RECALLS: "recall", NOTICES: "notice"}
+ACCIDENTS = V1 + "injury/accidents/"
+ACCIDENT = ACCIDENTS + "{id}/"
+ASSESSMENTS = V1 + "risk/assessments/"
+ASSESSMENT = ASSESSMENTS + "{id}/"
+# The object a collection's {id} stands for in a chain (the last one it created).
+SUBJECTS = {
+    SAMPLES: "sample",
+    RECALLS: "recall",
+    NOTICES: "notice",
+    ACCIDENTS: "accident",
+    ASSESSMENTS: "assessment",
+}
 
 
 def _objection_window_passes(ids):
@@ -62,16 +72,20 @@ TESTED_AND_NOTIFIED = [
     ("lab", "post", SAMPLE + "issue_report/", None),
     ("regulator", "post", SAMPLE + "notify/", None),
 ]
-LOT_SHIPPED_AND_RECALLED = [
+A_LOT = [
     REGISTER_PARTIES,
     ("regulator", "post", V1 + "traceability/products/", None),
     ("regulator", "post", V1 + "traceability/lots/", None),
+]
+LOT_SHIPPED_AND_RECALLED = [
+    *A_LOT,
     ("producer", "post", V1 + "traceability/events/", None),
     ("regulator", "post", RECALLS, None),
 ]
 
-# Each chain: its steps (persona, method, path as the schema names it, what happens first)
-# and the object whose state it ends in. {id} is the sample, recall or notice the chain made.
+# Each chain: the object it ends with and its state (or None), and its steps (persona,
+# method, path as the schema names it, what happens first). {id} is the chain's last object
+# of that collection.
 CHAINS = {
     "a non-conforming sample disposed of and closed": (
         ("sample", "closed"),
@@ -123,30 +137,54 @@ CHAINS = {
             ("regulator", "post", RECALL + "terminate/", None),
         ],
     ),
+    "an injury seen at a sentinel hospital": (
+        None,
+        [("sentinel", "post", V1 + "injury/reports/", None)],
+    ),
+    "accidents reported, a car fire investigated and concluded": (
+        ("accident", "concluded"),
+        [
+            ("regulator", "post", ACCIDENTS, None),
+            ("regulator", "post", ACCIDENT + "full_report/", None),
+            ("regulator", "post", ACCIDENT + "open_investigation/", None),
+            ("regulator", "post", ACCIDENT + "conclude/", None),
+        ],
+    ),
+    "a product's risk assessed and a recall decided": (
+        ("assessment", "decided"),
+        [
+            *A_LOT,
+            ("regulator", "post", ASSESSMENTS, None),
+            ("regulator", "post", ASSESSMENT + "decide/", None),
+        ],
+    ),
 }
 # What the chains cover: every example documented under these paths is sent by one.
-COVERED = ("sampling/", "traceability/", "recalls/", "notices/")
+COVERED = ("sampling/", "traceability/", "recalls/", "notices/", "injury/", "risk/")
 
 
 @pytest.fixture
 def fresh_install(db, api):
-    """A new install after its operators added the users and the lab: every id sequence
+    """A new install after its operators added the users, the lab and the sentinel
+    hospital: every id sequence
     starts again after the last row (at 1 for the tables the chains fill)."""
     models = [
         model
-        for app in ("traceability", "notices", "recalls", "sampling")
+        for app in ("traceability", "notices", "recalls", "sampling", "injury", "risk")
         for model in apps.get_app_config(app).get_models()
     ]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
     lab = LabFactory(code="lab-bj-01", region="110000")
+    hospital = SentinelSiteFactory(code="site-bj-hospital", region="110105", kind="hospital")
     users = {
         "regulator": UserFactory(role=Role.REGULATOR, region="110000"),
         "inspector": UserFactory(role=Role.INSPECTOR, region="110105"),
         "lab": UserFactory(role=Role.LAB, region="", lab=lab),
         "producer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=PRODUCER),
         "retailer": UserFactory(role=Role.ENTERPRISE, region="", party_uscc=RETAILER),
+        "sentinel": UserFactory(role=Role.SENTINEL, region="", site=hospital),
     }
     return {persona: api.as_(user) for persona, user in users.items()}
 
@@ -176,7 +214,7 @@ def _examples(schema, method, path):
 @pytest.mark.parametrize("chain", list(CHAINS))
 def test_the_documented_examples_are_accepted_along_the_chain(client, fresh_install, chain):
     schema = _schema(client)
-    (subject, final_state), steps = CHAINS[chain]
+    subject, steps = CHAINS[chain]
     ids = {}
     for persona, method, path, first in steps:
         bodies = _examples(schema, method, path)
@@ -191,8 +229,11 @@ def test_the_documented_examples_are_accepted_along_the_chain(client, fresh_inst
             assert 200 <= response.status_code < 300, (path, body, response.json())
             if method == "post" and path in SUBJECTS:
                 ids[SUBJECTS[path]] = response.json()["id"]
-    url = _url({"sample": SAMPLE, "recall": RECALL}[subject], ids)
-    assert fresh_install["regulator"].get(url).json()["state"] == final_state
+    if subject is not None:
+        kind, final_state = subject
+        url = {"sample": SAMPLE, "recall": RECALL, "accident": ACCIDENT, "assessment": ASSESSMENT}
+        response = fresh_install["regulator"].get(_url(url[kind], ids))
+        assert response.json()["state"] == final_state
 
 
 @pytest.mark.django_db
