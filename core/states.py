@@ -299,6 +299,7 @@ def _alert_machine():
             payload="core.api.serializers.NoteSerializer",
             service="core.services.alert_acknowledge",
             description="Acknowledge an open alert: someone is on it. Optional `note`.",
+            examples={"Someone is on it": {"note": "已安排执法人员核查"}},
         ),
         Transition(
             "resolve",
@@ -308,6 +309,7 @@ def _alert_machine():
             payload="core.api.serializers.NoteSerializer",
             service="core.services.alert_resolve",
             description="Resolve an open or acknowledged alert. Optional `note`.",
+            examples={"Dealt with": {"note": "涉事批次已下架，已立案调查"}},
         ),
         field="status",
         label="Alert",

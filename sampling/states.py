@@ -402,6 +402,12 @@ task_machine = StateMachine(
         "default). The regions lie inside the task's (any region for a national task), once "
         "each; a quota is not below the samples already taken there under this task. "
         "Regulators of the task's region or above.",
+        examples={
+            "Two districts": [
+                {"region": "110105", "quota": 20},
+                {"region": "110108", "quota": 15, "lab": "lab-bj-01"},
+            ]
+        },
     ),
     Transition(
         "publish",

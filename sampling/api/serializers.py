@@ -148,7 +148,24 @@ FIELD_HELP = {
                 "ends_on": "2026-12-31",
                 "standard": "GB 4706.19-2008",
             },
-        )
+        ),
+        OpenApiExample(
+            "A city's toy spot check, to allocate to its districts",
+            request_only=True,
+            value={
+                "code": "BJ-2026-TOY",
+                "title": "2026 年北京市玩具产品质量监督抽查",
+                "level": "provincial",
+                "region": "110000",
+                "category": "toy",
+                "mode": "standard",
+                "lab": "lab-bj-01",
+                "starts_on": "2026-11-01",
+                "ends_on": "2026-12-31",
+                "standard": "GB 6675.2-2014",
+                "report_working_days": 15,
+            },
+        ),
     ]
 )
 class TaskSerializer(serializers.ModelSerializer):
@@ -256,6 +273,9 @@ class AllocationSerializer(serializers.Serializer):
     )
 
 
+# many=False: the examples of `allocate` (on its row) are whole bodies, lists already, not
+# items for drf-spectacular to wrap in a list.
+@extend_schema_serializer(many=False)
 class AllocationsSerializer(serializers.ListSerializer):
     """The body of `allocate`: a list of allocations."""
 
