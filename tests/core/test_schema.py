@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from core.api.schema import LeveeSchemaGenerator
 
@@ -151,8 +151,8 @@ def test_documented_decimal_ranges_match_validation(client):
         assert spec["minimum"] >= 0, (component, field)
 
 
-def _request_decimal_fields():
-    """(component, field name, serializer field, documented spec) for every decimal field
+def _request_fields():
+    """(component, field name, serializer field, documented spec) for every writable field
     of every request component, from the generator's own registry of what it mapped."""
     generator = LeveeSchemaGenerator()
     schema = generator.get_schema(request=None, public=True)
@@ -165,8 +165,29 @@ def _request_decimal_fields():
             continue
         properties = requested[component.name].get("properties", {})
         for name, field in component.object.fields.items():
-            if isinstance(field, serializers.DecimalField) and name in properties:
+            if name in properties and not field.read_only:
                 yield component.name, name, field, properties[name]
+
+
+@pytest.mark.django_db
+def test_request_fields_say_which_ids_they_take_and_their_format():
+    """A reference names what it takes (an id, or a code); a date and a time their format."""
+    vague = []
+    for component, name, field, spec in _request_fields():
+        reference = getattr(field, "child_relation", field)
+        if isinstance(reference, relations.SlugRelatedField):
+            expected = reference.slug_field
+        elif isinstance(reference, relations.RelatedField):
+            expected = "id"
+        elif spec.get("format") == "date":
+            expected = "YYYY-MM-DD"
+        elif spec.get("format") == "date-time":
+            expected = "ISO 8601"
+        else:
+            continue
+        if expected.lower() not in spec.get("description", "").lower().replace("ids", "id"):
+            vague.append((component, name, expected))
+    assert vague == []
 
 
 def _accepts(field, value):
@@ -182,7 +203,9 @@ def test_every_decimal_request_field_documents_the_range_validation_accepts():
     """The documented minimum and maximum (and the pattern's digits) are where validation
     starts refusing, for every decimal a request takes."""
     checked = 0
-    for component, name, field, spec in _request_decimal_fields():
+    for component, name, field, spec in _request_fields():
+        if not isinstance(field, serializers.DecimalField):
+            continue
         where = (component, name)
         step = Decimal(1).scaleb(-field.decimal_places)
         whole = int(re.search(r"\\d\{0,(\d+)\}", spec["pattern"]).group(1))
