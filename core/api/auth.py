@@ -1,6 +1,7 @@
 """The token endpoints, with what they answer documented (401 included)."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
@@ -63,7 +64,10 @@ class TokenBlacklistDocumentedView(TokenBlacklistView):
             "already issued run out on their own). An expired, revoked or malformed refresh "
             "token is a 401."
         ),
-        responses={200: None, 401: ErrorResponseSerializer},
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Revoked: an empty object."),
+            401: ErrorResponseSerializer,
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
