@@ -1,8 +1,10 @@
 """The request examples the schema documents are bodies the API accepts (DESIGN.md §4).
 
-Each chain is one test (its own transaction): it starts from a fresh install (the users and
-the lab, ids numbered from 1) and sends every example of each of its operations exactly as
-the schema documents it, expecting 2xx. An operation without a request body is sent none.
+Each chain is one test (its own transaction): it starts from a fresh install (users, a lab
+and a sentinel hospital; ids numbered from 1, so the ids the examples name are those the
+chain's earlier examples created) and sends every example of each of its operations exactly
+as the schema documents it, expecting 2xx. An operation without a request body is sent none.
+Time that must pass (an objection window) is set on the row, as the app's own tests do.
 """
 
 import datetime as dt
@@ -185,9 +187,10 @@ CHAINS = {
 
 @pytest.fixture
 def fresh_install(db, api):
-    """A new install after its operators added the users, the lab and the sentinel
-    hospital: every id sequence
-    starts again after the last row (at 1 for the tables the chains fill)."""
+    """A new install after its operators added the users (the demo's inspector among them),
+    the lab and the sentinel hospital: every id sequence starts again after the last row, at
+    1 for the tables the chains fill (setval is not rolled back, which leaves the emptied
+    tables' sequences low: harmless)."""
     models = [
         model
         for app in ("traceability", "notices", "recalls", "sampling", "injury", "risk")
