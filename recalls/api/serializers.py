@@ -295,10 +295,28 @@ class RecallProgressSerializer(serializers.ModelSerializer):
         extra_kwargs = {"note": {"max_length": 4000}}
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The lot was not the one tested",
+            request_only=True,
+            value={"reason": "送检样品批号与召回批次不符，申请核实后撤销责令召回。"},
+        )
+    ]
+)
 class ObjectionFileSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=20000)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Rejected",
+            request_only=True,
+            value={"outcome": "rejected", "notes": "经核实批号一致，异议不成立，维持责令召回。"},
+        )
+    ]
+)
 class ObjectionReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("upheld", "upheld"), ("rejected", "rejected")])
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")

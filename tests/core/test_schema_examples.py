@@ -69,6 +69,10 @@ def _the_retailers_notice(ids):
     ids["notice"] = Notice.objects.get(party__uscc=RETAILER).pk
 
 
+def _the_ordered_recall(ids):
+    ids["recall"] = Recall.objects.get(kind="ordered").pk
+
+
 def _the_nonconforming_result_alert(ids):
     ids["alert"] = Alert.objects.get(kind=AlertKind.NONCONFORMING_RESULT).pk
 
@@ -108,6 +112,8 @@ CHAINS = {
             ("regulator", "post", ALERT + "acknowledge/", _the_nonconforming_result_alert),
             ("regulator", "post", ALERT + "resolve/", None),
             ("regulator", "post", SAMPLE + "dispose/", _objection_window_passes),
+            ("producer", "post", RECALL + "objection/", _the_ordered_recall),
+            ("regulator", "post", RECALL + "objection/review/", None),
             ("regulator", "post", SAMPLE + "close/", None),
         ],
     ),
@@ -161,6 +167,13 @@ CHAINS = {
         ],
     ),
     "the demo inspector logs in": (None, [("anonymous", "post", V1 + "auth/token/", None)]),
+    "complaints from the public and from the hotline": (
+        None,
+        [
+            ("anonymous", "post", V1 + "public/complaints/", None),
+            ("regulator", "post", V1 + "complaints/", None),
+        ],
+    ),
     "an injury seen at a sentinel hospital": (
         None,
         [("sentinel", "post", V1 + "injury/reports/", None)],
