@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenBlacklistView
 
-from core.api.auth import TokenObtainView, TokenRefreshDocumentedView
+from core.api.auth import TokenBlacklistDocumentedView, TokenObtainView, TokenRefreshDocumentedView
 from core.views import healthz, readyz
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshDocumentedView.as_view(), name="token_refresh"),
-    path("auth/token/blacklist/", TokenBlacklistView.as_view(), name="token_blacklist"),
+    path("auth/token/blacklist/", TokenBlacklistDocumentedView.as_view(), name="token_blacklist"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("alerts/", include("core.api.urls")),

@@ -46,6 +46,8 @@ class Transition:
         allowed_actions), e.g. the first progress report moving a recall on.
     payload_as: the service takes the whole (list) payload under this keyword.
     response_status: the endpoint's success status (201 where the action creates).
+    examples: {title: body} documented on the endpoint; each body is one it accepts (the
+        schema example tests post them).
     """
 
     action: str
@@ -60,6 +62,7 @@ class Transition:
     internal: bool
     payload_as: str | None
     response_status: int
+    examples: dict
 
     def __init__(
         self,
@@ -76,6 +79,7 @@ class Transition:
         internal=False,
         payload_as=None,
         response_status=200,
+        examples=None,
     ):
         values = {
             "action": action,
@@ -90,6 +94,7 @@ class Transition:
             "internal": internal,
             "payload_as": payload_as,
             "response_status": response_status,
+            "examples": dict(examples or {}),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -294,6 +299,7 @@ def _alert_machine():
             payload="core.api.serializers.NoteSerializer",
             service="core.services.alert_acknowledge",
             description="Acknowledge an open alert: someone is on it. Optional `note`.",
+            examples={"Someone is on it": {"note": "已安排执法人员核查"}},
         ),
         Transition(
             "resolve",
@@ -303,6 +309,7 @@ def _alert_machine():
             payload="core.api.serializers.NoteSerializer",
             service="core.services.alert_resolve",
             description="Resolve an open or acknowledged alert. Optional `note`.",
+            examples={"Dealt with": {"note": "涉事批次已下架，已立案调查"}},
         ),
         field="status",
         label="Alert",

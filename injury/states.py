@@ -40,6 +40,12 @@ accident_machine = StateMachine(
         description="The full report after the first, where the category asks for one "
         "(new-energy vehicle fires: within 48 hours); filed once, by whoever may file "
         "accident reports and sees this one. The state does not change.",
+        examples={
+            "The full report": {
+                "full_report": "起火点位于动力电池包左后部；车辆充电至 95% 时电池管理系统报警，"
+                "随后冒烟起火。消防到场后 20 分钟扑灭，车辆烧毁，相邻两车受损。"
+            }
+        },
     ),
     Transition(
         "open_investigation",
@@ -50,6 +56,14 @@ accident_machine = StateMachine(
         service=SERVICES + "accident_open_investigation",
         description="Open the investigation of a reported accident with its `experts` "
         "(name and field of each, at least one).",
+        examples={
+            "Two experts": {
+                "experts": [
+                    {"name": "李工", "field": "动力电池安全"},
+                    {"name": "赵工", "field": "电气火灾调查"},
+                ]
+            }
+        },
     ),
     Transition(
         "conclude",
@@ -60,6 +74,14 @@ accident_machine = StateMachine(
         service=SERVICES + "accident_conclude",
         description="Conclude the investigation: `findings`, `root_cause`, the `measure` "
         "taken and a note on it.",
+        examples={
+            "A manufacturing defect, recalled": {
+                "findings": "电芯内部短路引发热失控，同批次电芯存在隔膜缺陷。",
+                "root_cause": "manufacturing",
+                "measure": "recall",
+                "measure_note": "建议生产者召回同批次电池包",
+            }
+        },
     ),
     label="Accident",
     subject="accident",

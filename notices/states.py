@@ -22,6 +22,13 @@ notice_machine = StateMachine(
         service=SERVICES + "notice_acknowledge",
         description="The holder records the quantity it still has on hand and the quantity "
         "it has removed from sale; neither may exceed what it received.",
+        examples={
+            "All taken off sale": {
+                "quantity_on_hand": "0",
+                "quantity_removed": "200",
+                "note": "已全部下架，封存于仓库",
+            }
+        },
     ),
     Transition(
         "complete",
@@ -32,6 +39,7 @@ notice_machine = StateMachine(
         service=SERVICES + "notice_complete",
         description="The measure is carried out: the holder, or a regulator of its region, "
         "completes the notice.",
+        examples={"Returned to the producer": {"note": "200 台已退回生产者"}},
     ),
     label="Notice",
     subject="notice",

@@ -75,6 +75,7 @@ recall_machine = StateMachine(
         payload=PAYLOADS + "RecallReasonSerializer",
         service=SERVICES + "recall_return_plan",
         description="Return a submitted plan to draft for rework, with the `reason`.",
+        examples={"Returned for rework": {"reason": "补充召回范围内的产品序列号区间"}},
     ),
     Transition(
         "approve",
@@ -112,6 +113,11 @@ recall_machine = StateMachine(
         service=SERVICES + "recall_complete",
         description="Mark the recall in progress as completed, optionally with its `summary`; "
         "starts the deadline for the summary report.",
+        examples={
+            "Completed, with the summary so far": {
+                "summary": "截至 12 月 31 日共召回 500 台：更换 450 台，退款 50 台。"
+            }
+        },
     ),
     Transition(
         "close",
@@ -121,6 +127,11 @@ recall_machine = StateMachine(
         payload=PAYLOADS + "SummarySerializer",
         service=SERVICES + "recall_close",
         description="Close a completed recall, optionally with (or replacing) its `summary`.",
+        examples={
+            "Closed with the summary report": {
+                "summary": "共召回 500 台，更换 450 台，退款 50 台；召回目标已完成。"
+            }
+        },
     ),
     Transition(
         "terminate",
@@ -130,6 +141,7 @@ recall_machine = StateMachine(
         payload=PAYLOADS + "RecallReasonSerializer",
         service=SERVICES + "recall_terminate",
         description="Terminate the recall before it is completed, with the `reason`.",
+        examples={"The defect was disproved": {"reason": "复检表明温控器符合标准，缺陷不成立"}},
     ),
     label="Recall",
     subject="recall",

@@ -16,6 +16,13 @@ assessment_machine = StateMachine(
         description="Accept a measure: `recall` opens a draft recall (of the assessed lot, or "
         "of the product's `lots`), `take_down` and `warning` raise an alert to the region, "
         "`monitor` sets a review date (`review_on`, default in LEVEE_RULES).",
+        examples={
+            "Recall lot 1": {
+                "measure": "recall",
+                "lots": [1],
+                "note": "风险等级为严重，责令召回",
+            }
+        },
     ),
     label="Risk assessment",
     subject="assessment",

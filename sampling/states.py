@@ -190,6 +190,13 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_receive",
         description="The lab receives the sample: `received_at` (default now, not before it "
         "was taken), whether the seal was intact, and a note. Starts the report deadline.",
+        examples={
+            "Received with the seal intact": {
+                "received_at": "2026-12-01T09:30:00+08:00",
+                "seal_intact": True,
+                "note": "封样完好，备样已入库",
+            }
+        },
     ),
     Transition(
         "record_results",
@@ -203,6 +210,23 @@ sample_machine = StateMachine(
         "item fails). The lab, after receiving; the inspector on site for rapid tasks. A "
         "non-conforming result raises an alert to the task's region.",
         after=[raise_nonconforming_alert],
+        examples={
+            "One item fails": {
+                "items": [
+                    {
+                        "item": "泄漏电流",
+                        "standard": "GB 4706.1-2005 13.2",
+                        "requirement": "≤ 0.75 mA",
+                        "measured_value": "1.2",
+                        "unit": "mA",
+                        "verdict": "fail",
+                    },
+                    {"item": "标志和说明", "verdict": "pass"},
+                ],
+                "conclusion": "nonconforming",
+                "tested_at": "2026-12-04T16:00:00+08:00",
+            }
+        },
     ),
     Transition(
         "issue_report",
@@ -215,6 +239,12 @@ sample_machine = StateMachine(
         description="Issue the test report once: its `report_no`, `issued_on` (not before the "
         "tests) and optionally the report file (multipart). The sample stays tested until "
         "the parties are notified.",
+        examples={
+            "The report's number and date": {
+                "report_no": "BJ-JC-2026-0158",
+                "issued_on": "2026-12-04",
+            }
+        },
     ),
     Transition(
         "notify",
@@ -226,6 +256,7 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_notify",
         description="Notify the sampled party and the producer of the issued report. Opens "
         "the 15-day objection window of a non-conforming result.",
+        examples={"Notified, with a note": {"note": "检验结果通知书已送达被抽样单位和生产者"}},
     ),
     Transition(
         "object",
@@ -237,6 +268,12 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_object",
         description="The sampled party or the producer objects to a non-conforming result "
         "within the objection window: the `reason` and the tested `items` objected to.",
+        examples={
+            "Objecting to one item": {
+                "reason": "送检样品运输中外壳破损，泄漏电流结果不能代表本批次",
+                "items": ["泄漏电流"],
+            }
+        },
     ),
     Transition(
         "record_reinspection",
@@ -246,6 +283,22 @@ sample_machine = StateMachine(
         payload=PAYLOADS + "ReinspectionSerializer",
         service=SERVICES + "sample_record_reinspection",
         description="Record the re-inspection of the objected items; its conclusion is final.",
+        examples={
+            "The re-inspection confirms the failure": {
+                "items": [
+                    {
+                        "item": "泄漏电流",
+                        "standard": "GB 4706.1-2005 13.2",
+                        "requirement": "≤ 0.75 mA",
+                        "measured_value": "1.1",
+                        "unit": "mA",
+                        "verdict": "fail",
+                    }
+                ],
+                "conclusion": "nonconforming",
+                "report_no": "BJ-FJ-2026-0007",
+            }
+        },
     ),
     Transition(
         "dispose",
@@ -258,6 +311,15 @@ sample_machine = StateMachine(
         description="Decide the measures for a final non-conforming result (after the "
         "objection window or the re-inspection): `measures` with due dates; `recall` opens a "
         "draft recall of the lot, and the forward trace is kept with the disposition.",
+        examples={
+            "Take down and recall": {
+                "measures": [
+                    {"measure": "take_down"},
+                    {"measure": "recall", "note": "责令召回 KT-1 全部批次"},
+                ],
+                "note": "泄漏电流超标",
+            }
+        },
     ),
     Transition(
         "close",
@@ -269,6 +331,7 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_close",
         description="Close the case: a conforming sample once reported, a non-conforming one "
         "once disposed of.",
+        examples={"Closed after the follow-up": {"note": "复查合格，结案"}},
     ),
     Transition(
         "void",
@@ -278,6 +341,7 @@ sample_machine = StateMachine(
         payload=PAYLOADS + "VoidSerializer",
         service=SERVICES + "sample_void",
         description="Void a sample taken in error, before any result, with the `reason`.",
+        examples={"Taken in error": {"reason": "抽样单填错被抽样单位，重新抽样"}},
     ),
     Transition(
         "set_handling_region",
@@ -289,6 +353,12 @@ sample_machine = StateMachine(
         service=SERVICES + "sample_set_handling_region",
         description="Before `notify`, an organiser (a regulator of the task's region or "
         "above) may hand the result handling to another region than the producer's.",
+        examples={
+            "Handed over to the producer's district": {
+                "handling_region": "110108",
+                "reason": "生产者实际生产地在海淀区，移送属地处理",
+            }
+        },
     ),
     label="Sample",
     subject="sample",
@@ -332,6 +402,12 @@ task_machine = StateMachine(
         "default). The regions lie inside the task's (any region for a national task), once "
         "each; a quota is not below the samples already taken there under this task. "
         "Regulators of the task's region or above.",
+        examples={
+            "Two districts": [
+                {"region": "110105", "quota": 20},
+                {"region": "110108", "quota": 15, "lab": "lab-bj-01"},
+            ]
+        },
     ),
     Transition(
         "publish",

@@ -1,8 +1,13 @@
 """The token endpoints, with what they answer documented (401 included)."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from .schema import ErrorResponseSerializer
 
@@ -47,6 +52,22 @@ class TokenRefreshDocumentedView(TokenRefreshView):
             "or malformed refresh token is a 401."
         ),
         responses={200: AccessTokenSerializer, 401: ErrorResponseSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenBlacklistDocumentedView(TokenBlacklistView):
+    @extend_schema(
+        description=(
+            "Log out: revoke a refresh token, so it can no longer be refreshed (access tokens "
+            "already issued run out on their own). An expired, revoked or malformed refresh "
+            "token is a 401."
+        ),
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Revoked: an empty object."),
+            401: ErrorResponseSerializer,
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -158,17 +158,20 @@ class LeveeAutoSchema(AutoSchema):
         schema = self._map_read_only_model_field(
             super()._map_serializer_field(field, direction, bypass_extensions), field
         )
-        # A decimal sent as a string: its pattern says what validation accepts, no minus
-        # sign where the field's min_value refuses negative numbers.
+        # A decimal sent as a string: drf-spectacular documents only its digits, so its
+        # range is added as validation has it, and no minus sign where min_value refuses
+        # negative numbers.
         if (
             isinstance(field, serializers.DecimalField)
-            and field.min_value is not None
-            and field.min_value >= 0
             and isinstance(schema, dict)
-            and schema.get("pattern", "").startswith("^-?")
+            and schema.get("format") == "decimal"
         ):
-            schema["pattern"] = "^" + schema["pattern"][3:]
-            schema["minimum"] = float(field.min_value)
+            if field.min_value is not None:
+                schema["minimum"] = float(field.min_value)
+                if field.min_value >= 0 and schema.get("pattern", "").startswith("^-?"):
+                    schema["pattern"] = "^" + schema["pattern"][3:]
+            if field.max_value is not None:
+                schema["maximum"] = float(field.max_value)
         return schema
 
     def _should_add_error_response(self, responses, status_code):

@@ -1,15 +1,15 @@
 """`POST <object>/<action>/` for every row of a state machine (DESIGN.md §4).
 
 A viewset that sets `machine` gets one action per row of the machine's table, with the
-row's roles in the role gate and its description, payload and responses in the OpenAPI
-schema. The request is checked against the row before the payload is read (403 for the
-role, 404 out of scope, 409 for the state or a precondition, with `state` and
+row's roles in the role gate and its description, payload, request examples and responses
+in the OpenAPI schema. The request is checked against the row before the payload is read
+(403 for the role, 404 out of scope, 409 for the state or a precondition, with `state` and
 `allowed_actions`), then the payload (400), then the row's service runs it.
 """
 
 import re
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -44,6 +44,10 @@ def _endpoint(machine, transition, response_serializer):
             400: ErrorResponseSerializer,
             409: ConflictResponseSerializer,
         },
+        examples=[
+            OpenApiExample(title, value=body, request_only=True)
+            for title, body in transition.examples.items()
+        ],
     )(endpoint)
 
 

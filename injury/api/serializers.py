@@ -296,7 +296,21 @@ class ExpertSerializer(serializers.Serializer):
                 "reporter": "regulator",
                 "description": "电动自行车充电时起火。",
             },
-        )
+        ),
+        OpenApiExample(
+            "A new-energy car fire (a full report follows within 48 hours)",
+            request_only=True,
+            value={
+                "category": "motor_vehicle",
+                "region": "110105",
+                "occurred_at": "2026-12-01T18:40:00+08:00",
+                "learned_at": "2026-12-01T19:05:00+08:00",
+                "deaths": 0,
+                "injuries": 0,
+                "property_loss": "180000.00",
+                "description": "新能源汽车在地下车库充电时冒烟起火，无人员伤亡。",
+            },
+        ),
     ]
 )
 class AccidentSerializer(serializers.ModelSerializer):

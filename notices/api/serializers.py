@@ -108,11 +108,28 @@ class NoticeBoardDetailSerializer(NoticeBoardSerializer):
     notices = BoardNoticeSerializer(many=True)
 
 
-class AcknowledgeSerializer(serializers.Serializer):
-    quantity_on_hand = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
-    quantity_removed = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
 class NoticeNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text="A free-text note, kept in the notice's history; optional.",
+    )
+
+
+class AcknowledgeSerializer(NoticeNoteSerializer):
+    quantity_on_hand = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        min_value=0,
+        help_text="How much of the lot the holder still has, in the notice's unit: at least 0, "
+        "at most what it received.",
+    )
+    quantity_removed = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        min_value=0,
+        help_text="How much it has taken off sale, in the notice's unit: at least 0, at most "
+        "what it received.",
+    )

@@ -171,12 +171,12 @@ class RecallSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
-            "A voluntary kettle recall (draft)",
+            "A voluntary recall of lot 1 of party 1 (draft)",
             request_only=True,
             value={
                 "kind": "voluntary",
-                "producer": 3,
-                "lots": [12, 13],
+                "producer": 1,
+                "lots": [1],
                 "title": "KT-1 电热水壶召回",
                 "category": "electric_kettle",
                 "hazard": "底座过热，可能引发火灾。",
@@ -230,6 +230,20 @@ class RecallWriteSerializer(serializers.Serializer):
     notice_text = serializers.CharField(required=False, allow_blank=True)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The rest of the plan",
+            request_only=True,
+            value={
+                "units_affected": "500",
+                "scope_description": "2026 年 8 月至 10 月生产的 KT-1 型电热水壶，批号 20261101A",
+                "remedy_details": "消费者可至购买门店或拨打热线免费更换，至 2027 年 6 月 30 日",
+                "notice_text": "北京某电器有限公司决定自即日起召回部分 KT-1 型电热水壶……",
+            },
+        )
+    ]
+)
 class RecallUpdateSerializer(RecallWriteSerializer):
     producer = None  # a recall keeps its producer
 
@@ -242,6 +256,21 @@ class SummarySerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The first week's figures",
+            request_only=True,
+            value={
+                "period_end": "2026-12-05",
+                "recovered": "120",
+                "replaced": "95",
+                "refunded": "25",
+                "note": "门店回收 120 台",
+            },
+        )
+    ]
+)
 class RecallProgressSerializer(serializers.ModelSerializer):
     recovered = serializers.DecimalField(**QUANTITY, min_value=Decimal(0), default=0)
     repaired = serializers.DecimalField(**QUANTITY, min_value=Decimal(0), default=0)
@@ -266,10 +295,28 @@ class RecallProgressSerializer(serializers.ModelSerializer):
         extra_kwargs = {"note": {"max_length": 4000}}
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "The lot was not the one tested",
+            request_only=True,
+            value={"reason": "送检样品批号与召回批次不符，申请核实后撤销责令召回。"},
+        )
+    ]
+)
 class ObjectionFileSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=20000)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Rejected",
+            request_only=True,
+            value={"outcome": "rejected", "notes": "经核实批号一致，异议不成立，维持责令召回。"},
+        )
+    ]
+)
 class ObjectionReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("upheld", "upheld"), ("rejected", "rejected")])
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")

@@ -44,8 +44,8 @@ FIELD_HELP = {
     ),
     "description": "What happens at this step.",
     "probability": (
-        "The step's probability, greater than 0 and at most 1 (a number, or a string such as "
-        "1/100)."
+        "The step's probability, a number greater than 0 and at most 1 (e.g. 0.01 for one in a "
+        "hundred), read exactly as a decimal."
     ),
     "severity": "The severity of the injury, 1 (minor) to 4 (fatal or permanent).",
     "notes": "Notes kept with the assessment.",
@@ -168,10 +168,10 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             request_only=True,
             value={
                 "subject_kind": "product",
-                "product": 3,
+                "product": 1,
                 "hazard": "底座漏电导致触电",
                 "steps": [
-                    {"description": "绝缘失效", "probability": "1/100"},
+                    {"description": "绝缘失效", "probability": 0.01},
                     {"description": "用户接触带电部件", "probability": 0.5},
                 ],
                 "severity": 4,
@@ -256,6 +256,24 @@ class ComplaintSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A kettle that gave a shock",
+            request_only=True,
+            value={
+                "region": "110105",
+                "category": "electric_kettle",
+                "product_name": "电热水壶",
+                "brand": "Levee",
+                "model": "KT-1",
+                "lot_code": "20261101A",
+                "problem": ["electric_shock"],
+                "narrative": "烧水时手碰到壶身有麻电感。",
+            },
+        )
+    ]
+)
 class PublicComplaintSerializer(serializers.Serializer):
     """What anyone files: the product as printed, the problem and what happened. Give no
     name or ID number; a phone or e-mail in `contact` is kept only as a hash (to tell
@@ -310,6 +328,25 @@ class PublicComplaintSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A 12315 hotline call",
+            request_only=True,
+            value={
+                "channel": "hotline_12315",
+                "received_at": "2026-12-02T14:05:00+08:00",
+                "region": "110105",
+                "category": "electric_kettle",
+                "product_name": "电热水壶",
+                "brand": "Levee",
+                "model": "KT-1",
+                "problem": ["fire", "quality_defect"],
+                "narrative": "使用中底座冒烟，插头烧焦。",
+            },
+        )
+    ]
+)
 class ComplaintCreateSerializer(PublicComplaintSerializer):
     """What a regulator files: also the channel it came by and when."""
 

@@ -148,7 +148,24 @@ FIELD_HELP = {
                 "ends_on": "2026-12-31",
                 "standard": "GB 4706.19-2008",
             },
-        )
+        ),
+        OpenApiExample(
+            "A city's toy spot check, to allocate to its districts",
+            request_only=True,
+            value={
+                "code": "BJ-2026-TOY",
+                "title": "2026 年北京市玩具产品质量监督抽查",
+                "level": "provincial",
+                "region": "110000",
+                "category": "toy",
+                "mode": "standard",
+                "lab": "lab-bj-01",
+                "starts_on": "2026-11-01",
+                "ends_on": "2026-12-31",
+                "standard": "GB 6675.2-2014",
+                "report_working_days": 15,
+            },
+        ),
     ]
 )
 class TaskSerializer(serializers.ModelSerializer):
@@ -256,6 +273,9 @@ class AllocationSerializer(serializers.Serializer):
     )
 
 
+# many=False: the examples of `allocate` (on its row) are whole bodies, lists already, not
+# items for drf-spectacular to wrap in a list.
+@extend_schema_serializer(many=False)
 class AllocationsSerializer(serializers.ListSerializer):
     """The body of `allocate`: a list of allocations."""
 
@@ -305,6 +325,31 @@ class PartyRefField(serializers.Field):
         return value.pk
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A kettle taken at a shop, product and lot as printed on the package",
+            request_only=True,
+            value={
+                "task": 1,
+                "sampled_party": "91110105MA01RTLK3D",
+                "producer": "91110105MA01KTPR8M",
+                "product_name": "电热水壶",
+                "brand": "Levee",
+                "model": "KT-1",
+                "lot_code": "20261101A",
+                "produced_on": "2026-11-01",
+                "location_kind": "retail",
+                "quantity": "2",
+                "backup_quantity": "2",
+                "unit": "pcs",
+                "price_paid": "129.00",
+                "sampled_at": "2026-11-30T10:00:00+08:00",
+                "inspectors": ["张三", "李四"],
+            },
+        )
+    ]
+)
 class SampleCreateSerializer(serializers.Serializer):
     task = ScopedPrimaryKeyRelatedField(queryset=Task.objects.select_related("lab"))
     sampled_party = PartyRefField()
@@ -531,29 +576,6 @@ class TestItemInputSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "One item fails",
-            request_only=True,
-            value={
-                "items": [
-                    {
-                        "item": "泄漏电流",
-                        "standard": "GB 4706.1-2005 13.2",
-                        "requirement": "≤ 0.75 mA",
-                        "measured_value": "1.2",
-                        "unit": "mA",
-                        "verdict": "fail",
-                    },
-                    {"item": "标志和说明", "verdict": "pass"},
-                ],
-                "conclusion": "nonconforming",
-                "tested_at": "2026-12-05T16:00:00+08:00",
-            },
-        )
-    ]
-)
 class ResultsSerializer(serializers.Serializer):
     items = TestItemInputSerializer(many=True, allow_empty=False, max_length=500)
     conclusion = serializers.ChoiceField(choices=Conclusion.choices)
@@ -585,21 +607,6 @@ class MeasureSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Take down and recall",
-            request_only=True,
-            value={
-                "measures": [
-                    {"measure": "take_down", "due_on": "2027-01-10"},
-                    {"measure": "recall", "note": "责令召回 KT-1 全部批次"},
-                ],
-                "note": "泄漏电流超标",
-            },
-        )
-    ]
-)
 class DisposeSerializer(SampleNoteSerializer):
     measures = MeasureSerializer(many=True, allow_empty=False, max_length=10)
 

@@ -1,7 +1,13 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,6 +36,65 @@ from .serializers import (
     TraceSerializer,
 )
 
+# Request examples of the creates (a PATCH changes some fields of an existing object, so
+# they are not documented there); tests/core/test_schema_examples.py sends them.
+PARTY_EXAMPLES = [
+    OpenApiExample(
+        "A producer",
+        request_only=True,
+        value={
+            "uscc": "91110105MA01KTPR8M",
+            "name": "北京某电器有限公司",
+            "kind": "producer",
+            "region": "110105",
+            "address": "北京市朝阳区酒仙桥路 10 号",
+            "contact": "王经理 010-64000000",
+        },
+    ),
+    OpenApiExample(
+        "A retailer",
+        request_only=True,
+        value={
+            "uscc": "91110105MA01RTLK3D",
+            "name": "朝阳某超市",
+            "kind": "retailer",
+            "region": "110105",
+        },
+    ),
+]
+
+
+PRODUCT_EXAMPLES = [
+    OpenApiExample(
+        "A kettle of party 1",
+        request_only=True,
+        value={
+            "name": "电热水壶",
+            "brand": "Levee",
+            "model": "KT-1",
+            "category": "electric_kettle",
+            "gtin": "6901234567892",
+            "producer": 1,
+        },
+    )
+]
+
+
+LOT_EXAMPLES = [
+    OpenApiExample(
+        "A lot of product 1",
+        request_only=True,
+        value={
+            "product": 1,
+            "lot_code": "20261101A",
+            "produced_on": "2026-11-01",
+            "quantity": "500",
+            "unit": "pcs",
+        },
+    )
+]
+
+
 WRITERS = frozenset({Role.REGULATOR, Role.ENTERPRISE})
 # DESIGN.md §3, §7: regulators (and admins) trace across regions and parties; an
 # enterprise traces its own lots, with only its direct partners named (§7).
@@ -55,6 +120,7 @@ class _ServiceWritesMixin:
         )
 
 
+@extend_schema_view(create=extend_schema(examples=PARTY_EXAMPLES))
 class PartyViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     """Parties: regulators and inspectors see their region's, an enterprise its own."""
 
@@ -67,6 +133,7 @@ class PartyViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     instance_kwarg = "party"
 
 
+@extend_schema_view(create=extend_schema(examples=PRODUCT_EXAMPLES))
 class ProductViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     queryset = Product.objects.select_related("producer")
     serializer_class = ProductSerializer
@@ -77,6 +144,7 @@ class ProductViewSet(_ServiceWritesMixin, LeveeModelViewSet):
     instance_kwarg = "product"
 
 
+@extend_schema_view(create=extend_schema(examples=LOT_EXAMPLES))
 class LotViewSet(HistoryMixin, _ServiceWritesMixin, LeveeModelViewSet):
     """Lots. Once an event or a recall names a lot, its product, quantity and unit change
     only by `correct/` with a reason (a PATCH of them is a 409)."""
