@@ -75,7 +75,10 @@ def notice_bodies(notice_ids):
 def notice_body(notice):
     """The webhook body: what to do, with which lot, by when, and where to acknowledge."""
     party, lot, product = notice.party, notice.lot, notice.product
-    due = timezone.localtime(notice.due_at).isoformat()
+    local_due = timezone.localtime(notice.due_at)
+    due = local_due.isoformat()
+    # The instruction is read by a person: the minute and the zone, not microseconds.
+    by_when = local_due.strftime("%Y-%m-%d %H:%M (UTC%z)")
     zh, en = INSTRUCTIONS[notice.measure]
     return {
         "type": "notice",
@@ -83,8 +86,8 @@ def notice_body(notice):
         "revision": notice.revision,
         "state": notice.state,
         "measure": notice.measure,
-        "instruction": f"{zh}。请于 {due} 前确认在库数量与已下架数量。",
-        "instruction_en": f"{en}; acknowledge the quantity on hand and removed by {due}.",
+        "instruction": f"{zh}。请于 {by_when} 前确认在库数量与已下架数量。",
+        "instruction_en": f"{en}; acknowledge the quantity on hand and removed by {by_when}.",
         "due_at": due,
         "party": {"id": party.pk, "uscc": party.uscc, "name": party.name},
         "lot": {"id": lot.pk, "lot_code": lot.lot_code},

@@ -85,7 +85,9 @@ def check_received(chain, servers):
             body = json.loads(raw)
             assert body["party"]["uscc"] == holder.uscc  # its own, nobody else's
             assert (body["measure"], body["lot"]["lot_code"]) == ("take_down", chain.lot.lot_code)
-            assert body["due_at"] and "72" not in body["instruction"]
+            # The deadline as a time to read (not "within 72 hours"), to the minute.
+            due = body["due_at"][:16].replace("T", " ")
+            assert due in body["instruction"] and "72" not in body["instruction"].replace(due, "")
             assert body["acknowledge_url"].endswith(f"/api/v1/notices/{notice.pk}/acknowledge/")
             assert body["quantity_received"] == str(int(notice.quantity_received))
 
