@@ -2,14 +2,15 @@
 and the enterprise overview. They gather from every app below; nothing here writes."""
 
 import datetime as dt
+import json
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recalls.choices import RecallState
-from recalls.selectors import public_recall_list, recall_list
+from recalls.selectors import public_recall_lots, recall_list
 from recalls.services import recall_missed_periods, recall_next_progress_due
 from risk.choices import AssessmentState, Measure
 from risk.models import RiskAssessment
@@ -29,78 +30,90 @@ REMEDY_ACTION = {
 def product_lookup(*, query):
     """The announced recalls, published non-conforming spot-check results and consumer
     warnings that name the queried product, or only its lot when a lot is given; an
-    unknown product has none. Five indexed queries at most."""
-    product = Product.objects.select_related("producer").filter(gtin=query.gtin).first()
+    unknown product has none. Four indexed statements at most (the product with its lot,
+    then one per kind), each selecting only the columns the answer shows."""
+    product = _product(query)
     result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
     if product is None:
         return result
-    lot = None
-    if query.lot_code:
-        lot = Lot.objects.filter(product=product, lot_code=query.lot_code).first()
-    result["product"] = {
-        "name": product.name,
-        "brand": product.brand,
-        "model": product.model,
-        "category": product.category,
-        "producer": product.producer.name,
-    }
-    if query.lot_code and lot is None:
+    lot_id = product.pop("lot_id")
+    product["producer"] = product.pop("producer_name")
+    result["product"] = product
+    if query.lot_code and lot_id is None:
         # A lot the records do not know: only what concerns every lot of the product.
-        result["results"] = _warnings(product, lot, product_wide_only=True)
+        result["results"] = _warnings(product, lot_id, product_wide_only=True)
         return result
     result["results"] = [
-        *_recalls(product, lot),
-        *_spot_checks(product, lot),
-        *_warnings(product, lot),
+        *_recalls(product, lot_id),
+        *_spot_checks(product, lot_id),
+        *_warnings(product, lot_id),
     ]
     return result
 
 
-def _recalls(product, lot):
-    recalls = public_recall_list()
-    if lot is not None:
-        recalls = recalls.filter(lots=lot)
+def _product(query):
+    """The product of the GTIN with its producer's name and the id of the queried lot (null
+    when no lot was asked for or the records do not know it): one statement."""
+    if query.lot_code:
+        lots = Lot.objects.filter(product=OuterRef("pk"), lot_code=query.lot_code)
+        lot_id = Subquery(lots.order_by().values("pk")[:1])
     else:
-        recalls = recalls.filter(lots__product=product).distinct()
+        lot_id = Value(None, output_field=IntegerField())
+    rows = (
+        Product.objects.filter(gtin=query.gtin)
+        .order_by()
+        .values("id", "name", "brand", "model", "category", producer_name=F("producer__name"))
+        .annotate(lot_id=lot_id)
+    )
+    return next(iter(rows[:1]), None)  # the GTIN is unique
+
+
+def _recalls(product, lot_id):
+    recalls = {}
+    for row in public_recall_lots(product_id=product["id"], lot_id=lot_id):
+        lots = recalls.setdefault(row["recall_id"], (row, []))[1]
+        lots.append(row["lot_code"])
+    name = " ".join(product[k] for k in ("brand", "name", "model") if product[k])
     items = []
-    for recall in recalls:
-        lots = sorted(x.lot_code for x in recall.lots.all() if x.product_id == product.pk)
-        contact = recall.consumer_contact or recall.producer.name
-        action = REMEDY_ACTION.get(recall.remedy, "about what to do")
+    for recall, lots in recalls.values():
+        contact = recall["consumer_contact"] or recall["producer"]
+        action = REMEDY_ACTION.get(recall["remedy"], "about what to do")
         what = _("Stop using it and contact %(contact)s %(action)s.") % {
             "contact": contact,
             "action": _(action),
         }
-        if recall.remedy_details:
-            what = f"{what} {recall.remedy_details}"
+        if recall["remedy_details"]:
+            what = f"{what} {recall['remedy_details']}"
         items.append(
             {
                 "kind": "recall",
-                "reference": recall.recall_no,
-                "title": recall.title or _("Recall of %(product)s") % {"product": product},
-                "date": recall.announced_at,
+                "reference": recall["recall_no"],
+                "title": recall["title"] or _("Recall of %(product)s") % {"product": name},
+                "date": recall["announced_at"],
                 "lots": lots,
-                "hazard": recall.hazard,
+                "hazard": recall["hazard"],
                 "what_to_do": what,
                 "details": {
-                    "state": recall.state,
-                    "remedy": recall.remedy,
-                    "remedy_details": recall.remedy_details,
-                    "consumer_contact": recall.consumer_contact,
-                    "producer": recall.producer.name,
-                    "production_from": recall.production_from,
-                    "production_to": recall.production_to,
+                    "state": recall["state"],
+                    "remedy": recall["remedy"],
+                    "remedy_details": recall["remedy_details"],
+                    "consumer_contact": recall["consumer_contact"],
+                    "producer": recall["producer"],
+                    "production_from": recall["production_from"],
+                    "production_to": recall["production_to"],
                 },
             }
         )
     return items
 
 
-def _spot_checks(product, lot):
-    results = published_nonconforming_results(product=product, lot=lot)
+def _spot_checks(product, lot_id):
+    results = published_nonconforming_results(product=product["id"], lot=lot_id).values(
+        "row_text", "published_at"
+    )
     items = []
     for result in results:
-        row = result.row
+        row = json.loads(result["row_text"])
         failing = [item["item"] for item in row.get("failing_items", ())]
         items.append(
             {
@@ -108,7 +121,7 @@ def _spot_checks(product, lot):
                 "reference": row["sample_no"],
                 "title": _("Failed a government spot check: %(items)s")
                 % {"items": ", ".join(failing) or _("see the results notice")},
-                "date": result.published_at,
+                "date": result["published_at"],
                 "lots": [row["lot_code"]],
                 "hazard": "",
                 "what_to_do": _(
@@ -128,33 +141,32 @@ def _spot_checks(product, lot):
     return items
 
 
-def _warnings(product, lot, product_wide_only=False):
+def _warnings(product, lot_id, product_wide_only=False):
     # An assessment of a lot carries the lot's product too (risk.services._subject).
-    if lot is not None:
-        subject = Q(product=product, lot__isnull=True) | Q(lot=lot)
+    if lot_id is not None:
+        subject = Q(product_id=product["id"], lot__isnull=True) | Q(lot_id=lot_id)
     elif product_wide_only:
-        subject = Q(product=product, lot__isnull=True)
+        subject = Q(product_id=product["id"], lot__isnull=True)
     else:
-        subject = Q(product=product)
+        subject = Q(product_id=product["id"])
     assessments = (
         RiskAssessment.objects.filter(
             subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
         )
-        .select_related("lot")
         .order_by("-decided_at", "-id")
+        .values("number", "hazard", "decided_at", "risk_level", lot_code=F("lot__lot_code"))
     )
+    what_to_do = _("Heed the warning: use it only as its instructions say, or stop using it.")
     return [
         {
             "kind": "warning",
-            "reference": a.number,
-            "title": _("Consumer warning: %(hazard)s") % {"hazard": a.hazard},
-            "date": a.decided_at,
-            "lots": [a.lot.lot_code] if a.lot_id else [],
-            "hazard": a.hazard,
-            "what_to_do": _(
-                "Heed the warning: use it only as its instructions say, or stop using it."
-            ),
-            "details": {"risk_level": a.risk_level},
+            "reference": a["number"],
+            "title": _("Consumer warning: %(hazard)s") % {"hazard": a["hazard"]},
+            "date": a["decided_at"],
+            "lots": [a["lot_code"]] if a["lot_code"] is not None else [],
+            "hazard": a["hazard"],
+            "what_to_do": what_to_do,
+            "details": {"risk_level": a["risk_level"]},
         }
         for a in assessments
     ]

@@ -1,6 +1,6 @@
 """Non-trivial recall reads: lists with what they show, affected parties from the trace."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from traceability.models import Lot
 from traceability.selectors import lot_trace
@@ -28,12 +28,47 @@ def recall_list(*, user):
     return _with_lots(Recall.objects.restrict(user)).select_related("objection")
 
 
+def public_recall_q(prefix=""):
+    """The recalls consumers see, as a filter on `prefix` (a path to a recall)."""
+    return Q(**{f"{prefix}state__in": PUBLIC_STATES}) | Q(
+        **{f"{prefix}state": RecallState.TERMINATED, f"{prefix}announced_at__isnull": False}
+    )
+
+
 def public_recall_list():
-    return _with_lots(
-        Recall.objects.filter(
-            Q(state__in=PUBLIC_STATES) | Q(state=RecallState.TERMINATED, announced_at__isnull=False)
+    return _with_lots(Recall.objects.filter(public_recall_q())).order_by("-announced_at", "-id")
+
+
+PUBLIC_LOT_COLUMNS = {
+    "recall_no": "recall__recall_no",
+    "state": "recall__state",
+    "title": "recall__title",
+    "announced_at": "recall__announced_at",
+    "hazard": "recall__hazard",
+    "remedy": "recall__remedy",
+    "remedy_details": "recall__remedy_details",
+    "consumer_contact": "recall__consumer_contact",
+    "producer": "recall__producer__name",
+    "production_from": "recall__production_from",
+    "production_to": "recall__production_to",
+    "lot_code": "lot__lot_code",
+}
+
+
+def public_recall_lots(*, product_id, lot_id=None):
+    """One row per (public recall, lot of the product) for the recalls that name the
+    product's lots (or `lot_id`), newest recall first: one statement over the recalls'
+    lot links, the columns the public lookup shows and nothing else."""
+    links = Recall.lots.through.objects.filter(
+        public_recall_q("recall__"), lot__product_id=product_id
+    )
+    if lot_id is not None:
+        links = links.filter(
+            recall_id__in=Recall.lots.through.objects.filter(lot_id=lot_id).values("recall_id")
         )
-    ).order_by("-announced_at", "-id")
+    return links.order_by("-recall__announced_at", "-recall_id", "lot__lot_code").values(
+        "recall_id", **{name: F(path) for name, path in PUBLIC_LOT_COLUMNS.items()}
+    )
 
 
 AFFECTED_PARTY_COLUMNS = ("id", "uscc", "name", "kind", "region", "quantity")
