@@ -227,7 +227,8 @@ def _epcis(kind):
     """What an event recorded through `events/` carries (traceability.services)."""
     if kind == "transform":
         return ("TransformationEvent", "", "", "", "", "", False, "[]")
-    return ("ObjectEvent", "ADD" if kind == "commission" else "OBSERVE", "", "", "", "", False, "[]")
+    action = "ADD" if kind == "commission" else "OBSERVE"
+    return ("ObjectEvent", action, "", "", "", "", False, "[]")
 
 
 def copy_events(cur, events, lines):

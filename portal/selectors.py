@@ -5,12 +5,13 @@ import datetime as dt
 import json
 
 from django.apps import apps
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateTimeField, F, Q, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recalls.choices import RecallState
-from recalls.selectors import public_recall_lots, recall_list
+from recalls.selectors import PUBLIC_LOT_COLUMNS, public_recall_links, recall_list
 from recalls.services import recall_missed_periods, recall_next_progress_due
 from risk.choices import AssessmentState, Measure
 from risk.models import RiskAssessment
@@ -27,149 +28,171 @@ REMEDY_ACTION = {
 }
 
 
+# The order of the kinds in an answer; within a kind, newest first.
+KINDS = ("product", "recall", "spot_check", "warning")
+
+
 def product_lookup(*, query):
     """The announced recalls, published non-conforming spot-check results and consumer
-    warnings that name the queried product, or only its lot when a lot is given; an
-    unknown product has none. Four indexed statements at most (the product with its lot,
-    then one per kind), each selecting only the columns the answer shows."""
-    product = _product(query)
-    result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
-    if product is None:
-        return result
-    lot_id = product.pop("lot_id")
-    product["producer"] = product.pop("producer_name")
-    result["product"] = product
-    if query.lot_code and lot_id is None:
-        # A lot the records do not know: only what concerns every lot of the product.
-        result["results"] = _warnings(product, lot_id, product_wide_only=True)
-        return result
-    result["results"] = [
-        *_recalls(product, lot_id),
-        *_spot_checks(product, lot_id),
-        *_warnings(product, lot_id),
+    warnings that name the queried product, or only its lot when a lot is given (a lot the
+    records do not know: only what concerns every lot); an unknown product has none.
+
+    One statement: the product and each kind's rows (UNION ALL), every part selecting by
+    the product's and the lot's ids (subqueries on the GTIN and lot code) and returning
+    only what the answer shows, as JSON."""
+    product_id = Subquery(Product.objects.filter(gtin=query.gtin).order_by().values("pk")[:1])
+    if query.lot_code:
+        lots = Lot.objects.filter(product__gtin=query.gtin, lot_code=query.lot_code)
+        lot_id = Subquery(lots.order_by().values("pk")[:1])
+    else:
+        lot_id = None
+    parts = [
+        _part(
+            Product.objects.filter(gtin=query.gtin),
+            "product",
+            at=Value(None, output_field=DateTimeField()),
+            name=F("name"),
+            brand=F("brand"),
+            model=F("model"),
+            category=F("category"),
+            producer=F("producer__name"),
+        ),
+        _part(
+            public_recall_links(product=product_id, lot=lot_id),
+            "recall",
+            at=F("recall__announced_at"),
+            key=F("recall_id"),
+            **{name: F(path) for name, path in PUBLIC_LOT_COLUMNS.items()},
+        ),
+        _part(
+            published_nonconforming_results(product=product_id, lot=lot_id),
+            "spot_check",
+            at=F("published_at"),
+            row=F("row_text"),
+        ),
+        _part(_warnings(product_id, lot_id), "warning", at=F("decided_at"), **WARNING_COLUMNS),
     ]
+    rows = sorted(
+        parts[0].union(*parts[1:], all=True),
+        key=lambda row: (KINDS.index(row[0]), -(row[1].timestamp() if row[1] else 0), -row[2]),
+    )
+    result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
+    if not rows or rows[0][0] != "product":
+        return result
+    product = result["product"] = rows[0][3]
+    recalls = {}
+    for kind, at, key, data in rows[1:]:
+        if kind == "recall":
+            recall = recalls.get(key)
+            if recall is None:
+                recall = recalls[key] = _recall(product, at, data)
+                result["results"].append(recall)
+            recall["lots"].append(data["lot_code"])
+        elif kind == "spot_check":
+            result["results"].append(_spot_check(at, json.loads(data["row"])))
+        else:
+            result["results"].append(_warning(at, data))
+    for recall in recalls.values():
+        recall["lots"].sort()
     return result
 
 
-def _product(query):
-    """The product of the GTIN with its producer's name and the id of the queried lot (null
-    when no lot was asked for or the records do not know it): one statement."""
-    if query.lot_code:
-        lots = Lot.objects.filter(product=OuterRef("pk"), lot_code=query.lot_code)
-        lot_id = Subquery(lots.order_by().values("pk")[:1])
-    else:
-        lot_id = Value(None, output_field=IntegerField())
-    rows = (
-        Product.objects.filter(gtin=query.gtin)
-        .order_by()
-        .values("id", "name", "brand", "model", "category", producer_name=F("producer__name"))
-        .annotate(lot_id=lot_id)
+def _part(queryset, kind, *, at, key=None, **columns):
+    """A part of the lookup's UNION: (kind, date, id, the columns as a JSON object)."""
+    return (
+        queryset.order_by()
+        .annotate(kind=Value(kind), at=at, key=key or F("pk"), data=JSONObject(**columns))
+        .values_list("kind", "at", "key", "data")
     )
-    return next(iter(rows[:1]), None)  # the GTIN is unique
 
 
-def _recalls(product, lot_id):
-    recalls = {}
-    for row in public_recall_lots(product_id=product["id"], lot_id=lot_id):
-        lots = recalls.setdefault(row["recall_id"], (row, []))[1]
-        lots.append(row["lot_code"])
+def _recall(product, announced_at, recall):
+    contact = recall["consumer_contact"] or recall["producer"]
+    action = REMEDY_ACTION.get(recall["remedy"], "about what to do")
+    what = _("Stop using it and contact %(contact)s %(action)s.") % {
+        "contact": contact,
+        "action": _(action),
+    }
+    if recall["remedy_details"]:
+        what = f"{what} {recall['remedy_details']}"
     name = " ".join(product[k] for k in ("brand", "name", "model") if product[k])
-    items = []
-    for recall, lots in recalls.values():
-        contact = recall["consumer_contact"] or recall["producer"]
-        action = REMEDY_ACTION.get(recall["remedy"], "about what to do")
-        what = _("Stop using it and contact %(contact)s %(action)s.") % {
-            "contact": contact,
-            "action": _(action),
-        }
-        if recall["remedy_details"]:
-            what = f"{what} {recall['remedy_details']}"
-        items.append(
-            {
-                "kind": "recall",
-                "reference": recall["recall_no"],
-                "title": recall["title"] or _("Recall of %(product)s") % {"product": name},
-                "date": recall["announced_at"],
-                "lots": lots,
-                "hazard": recall["hazard"],
-                "what_to_do": what,
-                "details": {
-                    "state": recall["state"],
-                    "remedy": recall["remedy"],
-                    "remedy_details": recall["remedy_details"],
-                    "consumer_contact": recall["consumer_contact"],
-                    "producer": recall["producer"],
-                    "production_from": recall["production_from"],
-                    "production_to": recall["production_to"],
-                },
-            }
+    return {
+        "kind": "recall",
+        "reference": recall["recall_no"],
+        "title": recall["title"] or _("Recall of %(product)s") % {"product": name},
+        "date": announced_at,
+        "lots": [],
+        "hazard": recall["hazard"],
+        "what_to_do": what,
+        "details": {
+            "state": recall["state"],
+            "remedy": recall["remedy"],
+            "remedy_details": recall["remedy_details"],
+            "consumer_contact": recall["consumer_contact"],
+            "producer": recall["producer"],
+            "production_from": recall["production_from"],
+            "production_to": recall["production_to"],
+        },
+    }
+
+
+def _spot_check(published_at, row):
+    failing = [item["item"] for item in row.get("failing_items", ())]
+    return {
+        "kind": "spot_check",
+        "reference": row["sample_no"],
+        "title": _("Failed a government spot check: %(items)s")
+        % {"items": ", ".join(failing) or _("see the results notice")},
+        "date": published_at,
+        "lots": [row["lot_code"]],
+        "hazard": "",
+        "what_to_do": _(
+            "This lot did not conform. Stop using it and ask the seller or the "
+            "producer (%(producer)s) for a return; you may also complain through "
+            "12315."
         )
-    return items
+        % {"producer": row["producer"]},
+        "details": {
+            "task": row.get("task"),
+            "sampled_on": row.get("sampled_on"),
+            "failing_items": row.get("failing_items", []),
+            "lab": row.get("lab"),
+        },
+    }
 
 
-def _spot_checks(product, lot_id):
-    results = published_nonconforming_results(product=product["id"], lot=lot_id).values(
-        "row_text", "published_at"
-    )
-    items = []
-    for result in results:
-        row = json.loads(result["row_text"])
-        failing = [item["item"] for item in row.get("failing_items", ())]
-        items.append(
-            {
-                "kind": "spot_check",
-                "reference": row["sample_no"],
-                "title": _("Failed a government spot check: %(items)s")
-                % {"items": ", ".join(failing) or _("see the results notice")},
-                "date": result["published_at"],
-                "lots": [row["lot_code"]],
-                "hazard": "",
-                "what_to_do": _(
-                    "This lot did not conform. Stop using it and ask the seller or the "
-                    "producer (%(producer)s) for a return; you may also complain through "
-                    "12315."
-                )
-                % {"producer": row["producer"]},
-                "details": {
-                    "task": row.get("task"),
-                    "sampled_on": row.get("sampled_on"),
-                    "failing_items": row.get("failing_items", []),
-                    "lab": row.get("lab"),
-                },
-            }
-        )
-    return items
+WARNING_COLUMNS = {
+    "number": F("number"),
+    "hazard": F("hazard"),
+    "risk_level": F("risk_level"),
+    "lot_code": F("lot__lot_code"),
+}
 
 
-def _warnings(product, lot_id, product_wide_only=False):
-    # An assessment of a lot carries the lot's product too (risk.services._subject).
+def _warnings(product_id, lot_id):
+    """The decided consumer warnings about the product as a whole, or about the lot when
+    one is asked for (an assessment of a lot carries the lot's product too:
+    risk.services._subject)."""
     if lot_id is not None:
-        subject = Q(product_id=product["id"], lot__isnull=True) | Q(lot_id=lot_id)
-    elif product_wide_only:
-        subject = Q(product_id=product["id"], lot__isnull=True)
+        subject = Q(product_id=product_id, lot__isnull=True) | Q(lot_id=lot_id)
     else:
-        subject = Q(product_id=product["id"])
-    assessments = (
-        RiskAssessment.objects.filter(
-            subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
-        )
-        .order_by("-decided_at", "-id")
-        .values("number", "hazard", "decided_at", "risk_level", lot_code=F("lot__lot_code"))
+        subject = Q(product_id=product_id)
+    return RiskAssessment.objects.filter(
+        subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
     )
-    what_to_do = _("Heed the warning: use it only as its instructions say, or stop using it.")
-    return [
-        {
-            "kind": "warning",
-            "reference": a["number"],
-            "title": _("Consumer warning: %(hazard)s") % {"hazard": a["hazard"]},
-            "date": a["decided_at"],
-            "lots": [a["lot_code"]] if a["lot_code"] is not None else [],
-            "hazard": a["hazard"],
-            "what_to_do": what_to_do,
-            "details": {"risk_level": a["risk_level"]},
-        }
-        for a in assessments
-    ]
+
+
+def _warning(decided_at, assessment):
+    return {
+        "kind": "warning",
+        "reference": assessment["number"],
+        "title": _("Consumer warning: %(hazard)s") % {"hazard": assessment["hazard"]},
+        "date": decided_at,
+        "lots": [assessment["lot_code"]] if assessment["lot_code"] is not None else [],
+        "hazard": assessment["hazard"],
+        "what_to_do": _("Heed the warning: use it only as its instructions say, or stop using it."),
+        "details": {"risk_level": assessment["risk_level"]},
+    }
 
 
 # --- The enterprise overview

@@ -1,6 +1,6 @@
 """Non-trivial recall reads: lists with what they show, affected parties from the trace."""
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from traceability.models import Lot
 from traceability.selectors import lot_trace
@@ -43,7 +43,6 @@ PUBLIC_LOT_COLUMNS = {
     "recall_no": "recall__recall_no",
     "state": "recall__state",
     "title": "recall__title",
-    "announced_at": "recall__announced_at",
     "hazard": "recall__hazard",
     "remedy": "recall__remedy",
     "remedy_details": "recall__remedy_details",
@@ -55,20 +54,16 @@ PUBLIC_LOT_COLUMNS = {
 }
 
 
-def public_recall_lots(*, product_id, lot_id=None):
-    """One row per (public recall, lot of the product) for the recalls that name the
-    product's lots (or `lot_id`), newest recall first: one statement over the recalls'
-    lot links, the columns the public lookup shows and nothing else."""
-    links = Recall.lots.through.objects.filter(
-        public_recall_q("recall__"), lot__product_id=product_id
-    )
-    if lot_id is not None:
+def public_recall_links(*, product, lot=None):
+    """The links (recall, lot) of the public recalls that name the product's lots (or
+    `lot`), one per lot of the product each recall names. `product` and `lot` are ids or
+    expressions (subqueries) giving one; a null lot matches no recall."""
+    links = Recall.lots.through.objects.filter(public_recall_q("recall__"), lot__product_id=product)
+    if lot is not None:
         links = links.filter(
-            recall_id__in=Recall.lots.through.objects.filter(lot_id=lot_id).values("recall_id")
+            recall_id__in=Recall.lots.through.objects.filter(lot_id=lot).values("recall_id")
         )
-    return links.order_by("-recall__announced_at", "-recall_id", "lot__lot_code").values(
-        "recall_id", **{name: F(path) for name, path in PUBLIC_LOT_COLUMNS.items()}
-    )
+    return links
 
 
 AFFECTED_PARTY_COLUMNS = ("id", "uscc", "name", "kind", "region", "quantity")
