@@ -2,12 +2,15 @@
 and the enterprise overview. They gather from every app below; nothing here writes."""
 
 import datetime as dt
+import functools
 import json
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, DateTimeField, F, Q, Subquery, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from recalls.choices import RecallState
@@ -37,18 +40,61 @@ def product_lookup(*, query):
     warnings that name the queried product, or only its lot when a lot is given (a lot the
     records do not know: only what concerns every lot); an unknown product has none.
 
-    One statement: the product and each kind's rows (UNION ALL), every part selecting by
-    the product's and the lot's ids (subqueries on the GTIN and lot code) and returning
-    only what the answer shows, as JSON."""
-    product_id = Subquery(Product.objects.filter(gtin=query.gtin).order_by().values("pk")[:1])
-    if query.lot_code:
-        lots = Lot.objects.filter(product__gtin=query.gtin, lot_code=query.lot_code)
+    One statement (see _statement), compiled once per process for each shape."""
+    sql, params, gtin_at, lot_at = _statement(connection.vendor, bool(query.lot_code))
+    params = list(params)
+    for i in gtin_at:
+        params[i] = query.gtin
+    for i in lot_at:
+        params[i] = query.lot_code
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [(kind, _datetime(at), key, json.loads(data)) for kind, at, key, data in cursor]
+    rows.sort(key=_newest_first)
+    result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
+    if not rows or rows[0][0] != "product":
+        return result
+    product = result["product"] = rows[0][3]
+    recalls = {}
+    for kind, at, key, data in rows[1:]:
+        if kind == "recall":
+            recall = recalls.get(key)
+            if recall is None:
+                recall = recalls[key] = _recall(product, at, data)
+                result["results"].append(recall)
+            recall["lots"].append(data["lot_code"])
+        elif kind == "spot_check":
+            result["results"].append(_spot_check(at, json.loads(data["row"])))
+        else:
+            result["results"].append(_warning(at, data))
+    for recall in recalls.values():
+        recall["lots"].sort()
+    return result
+
+
+# Stand-ins for the GTIN and the lot code while the statement is compiled; a request's
+# values take their places (by position, so no value a consumer sends is ever matched).
+_GTIN, _LOT = "\x00gtin", "\x00lot"
+
+
+@functools.cache
+def _statement(vendor, with_lot):
+    """The lookup's SQL and parameters, with the positions of the GTIN and the lot code.
+
+    The product and each kind's rows in one UNION ALL, every part selecting by the
+    product's and the lot's ids (subqueries on the GTIN and lot code) and returning only
+    what the answer shows, as JSON: (kind, date, id, JSON). Compiling this with the ORM
+    costs more than running it, and its text depends only on the backend and on whether a
+    lot is asked for."""
+    product_id = Subquery(Product.objects.filter(gtin=_GTIN).order_by().values("pk")[:1])
+    if with_lot:
+        lots = Lot.objects.filter(product__gtin=_GTIN, lot_code=_LOT)
         lot_id = Subquery(lots.order_by().values("pk")[:1])
     else:
         lot_id = None
     parts = [
         _part(
-            Product.objects.filter(gtin=query.gtin),
+            Product.objects.filter(gtin=_GTIN),
             "product",
             at=Value(None, output_field=DateTimeField()),
             name=F("name"),
@@ -72,29 +118,22 @@ def product_lookup(*, query):
         ),
         _part(_warnings(product_id, lot_id), "warning", at=F("decided_at"), **WARNING_COLUMNS),
     ]
-    rows = sorted(
-        parts[0].union(*parts[1:], all=True),
-        key=lambda row: (KINDS.index(row[0]), -(row[1].timestamp() if row[1] else 0), -row[2]),
-    )
-    result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
-    if not rows or rows[0][0] != "product":
-        return result
-    product = result["product"] = rows[0][3]
-    recalls = {}
-    for kind, at, key, data in rows[1:]:
-        if kind == "recall":
-            recall = recalls.get(key)
-            if recall is None:
-                recall = recalls[key] = _recall(product, at, data)
-                result["results"].append(recall)
-            recall["lots"].append(data["lot_code"])
-        elif kind == "spot_check":
-            result["results"].append(_spot_check(at, json.loads(data["row"])))
-        else:
-            result["results"].append(_warning(at, data))
-    for recall in recalls.values():
-        recall["lots"].sort()
-    return result
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    gtin_at = tuple(i for i, value in enumerate(params) if value == _GTIN)
+    lot_at = tuple(i for i, value in enumerate(params) if value == _LOT)
+    return sql, tuple(params), gtin_at, lot_at
+
+
+def _newest_first(row):
+    kind, at, key, _data = row
+    return KINDS.index(kind), -(at.timestamp() if at else 0), -key
+
+
+def _datetime(value):
+    """A timestamp as the backend returned it (aware, or UTC text on SQLite)."""
+    if isinstance(value, str):
+        return timezone.make_aware(parse_datetime(value), dt.UTC)
+    return value
 
 
 def _part(queryset, kind, *, at, key=None, **columns):
