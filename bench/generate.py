@@ -209,14 +209,43 @@ EVENT_COLUMNS = [
     "recorded_at",
     "biz_step",
 ]
+# The EPCIS columns have their defaults in Python only, so COPY names them.
+EPCIS_COLUMNS = [
+    "epcis_type",
+    "action",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "parent_epc",
+    "erroneous",
+    "corrective_event_ids",
+]
 LINE_COLUMNS = ["id", "event_id", "lot_id", "role", "quantity"]
+
+
+def _epcis(kind):
+    """What an event recorded through `events/` carries (traceability.services)."""
+    if kind == "transform":
+        return ("TransformationEvent", "", "", "", "", "", False, "[]")
+    action = "ADD" if kind == "commission" else "OBSERVE"
+    return ("ObjectEvent", action, "", "", "", "", False, "[]")
 
 
 def copy_events(cur, events, lines):
     """COPY event rows (id, event_id, kind, occurred_at, party, source, destination,
     recorded_at) and their lines (id, event, lot, role, quantity)."""
-    _copy(cur, "traceability_event", EVENT_COLUMNS, ((*e, "") for e in events))
-    _copy(cur, "traceability_eventlot", LINE_COLUMNS, lines)
+    _copy(
+        cur,
+        "traceability_event",
+        [*EVENT_COLUMNS, *EPCIS_COLUMNS],
+        ((*e, "", *_epcis(e[2])) for e in events),
+    )
+    _copy(
+        cur,
+        "traceability_eventlot",
+        [*LINE_COLUMNS, "epc", "epc_list", "uom"],
+        ((*line, "", "[]", "") for line in lines),
+    )
 
 
 def _copy(cur, table, columns, rows):

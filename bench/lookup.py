@@ -195,7 +195,7 @@ def load(scale, ds, seed=5):
                     "lot_id": lot_id,
                     "conclusion": conclusion,
                     "published_at": now,
-                    "row": json.dumps(row, ensure_ascii=False),
+                    "row_text": json.dumps(row, ensure_ascii=False),
                 }
             )
         copy_rows(cur, "sampling_sample", samples, now)

@@ -7,9 +7,12 @@ in the group:
     estimate = Σ_h Σ_i y_hi
     variance = Σ_h n_h/(n_h - 1) · Σ_i (y_hi - ȳ_h)²      (0 for a stratum of one site)
 
-One query sums the cases and weights per period, group and site; Σ_i (y_hi - ȳ_h)² is then
-S2 - S1²/n_h over the sites that have reports, where n_h counts every active site, so the
-zeros need no rows of their own. The same code runs on PostgreSQL and on SQLite.
+One statement sums the cases and weights per period, group and site, and those sums per
+stratum; Σ_i (y_hi - ȳ_h)² is then S2 - S1²/n_h over the sites that have reports, where n_h
+counts every site active in the period (and any site that reported in it while inactive), so
+the zeros need no rows of their own. The same code runs on PostgreSQL and on SQLite, with the
+same numbers; on PostgreSQL a report finds its period by a binary search over the periods'
+first instants (WIDTH_BUCKET) rather than by converting every timestamp to local time.
 """
 
 import datetime as dt
@@ -18,7 +21,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, FloatField, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,13 +128,26 @@ def _local_midnight(day):
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
-def _period_key(date_from, interval):
+class PeriodIndex(Func):
+    """PostgreSQL: the 1-based index of the period an instant falls in, given the periods'
+    first instants in order (a binary search per row)."""
+
+    function = "WIDTH_BUCKET"
+    template = "%(function)s(%(expressions)s::timestamptz[])"
+    output_field = IntegerField()
+
+
+def _period_key(periods, interval):
+    """The period a report falls in: its key (a date) or, on PostgreSQL, its index + 1."""
     tz = timezone.get_default_timezone()
+    if interval is None:
+        return Value(periods[0].key, output_field=DateField())
+    if connection.vendor == "postgresql":
+        starts = [_local_midnight(p.key) for p in periods]
+        return PeriodIndex("occurred_at", Value(starts))
     if interval == Interval.WEEK:
         return TruncWeek("occurred_at", output_field=DateField(), tzinfo=tz)
-    if interval == Interval.MONTH:
-        return TruncMonth("occurred_at", output_field=DateField(), tzinfo=tz)
-    return Value(date_from, output_field=DateField())
+    return TruncMonth("occurred_at", output_field=DateField(), tzinfo=tz)
 
 
 def _active_sites(sites, period, stratum):
@@ -132,9 +160,23 @@ def _active_sites(sites, period, stratum):
     }
 
 
-def _site_sums(reports, *, period_key, group, by_site_region):
+def _outside_windows(sites):
+    """Reports filed at a site outside its active window (by local date), or None when no
+    site has a window."""
+    q = Q()
+    for site in sites:
+        if site.active_from is not None:
+            q |= Q(site_id=site.pk, occurred_at__lt=_local_midnight(site.active_from))
+        if site.active_to is not None:
+            after = _local_midnight(site.active_to + dt.timedelta(days=1))
+            q |= Q(site_id=site.pk, occurred_at__gte=after)
+    return q or None
+
+
+def _site_sums(reports, sites, *, period_key, group, by_site_region):
     """One statement: per (period, group, stratum) the cases and Σy, Σy² over the sites
-    (rows 'cell'), and every (period, site) that has reports (rows 'site')."""
+    (rows 'cell'), and every (period, site) with a report outside the site's active window
+    (rows 'site': a site that reported in a period it was not active in still counts)."""
     per_site = (
         reports.order_by()
         .annotate(period_key=period_key, grp=group)
@@ -145,15 +187,27 @@ def _site_sums(reports, *, period_key, group, by_site_region):
     site_table = SentinelSite._meta.db_table
     cell_group = "s.region" if by_site_region else "ps.grp"
     sql = f"""
-        WITH per_site AS ({inner_sql})
         SELECT 'cell', ps.period_key, {cell_group}, s.stratum, NULL, SUM(ps.cases),
                SUM(ps.y), SUM(ps.y * ps.y)
-        FROM per_site ps JOIN {site_table} s ON s.id = ps.site_id
+        FROM ({inner_sql}) ps JOIN {site_table} s ON s.id = ps.site_id
         GROUP BY ps.period_key, {cell_group}, s.stratum
-        UNION ALL
-        SELECT 'site', ps.period_key, NULL, NULL, ps.site_id, NULL, NULL, NULL
-        FROM per_site ps GROUP BY ps.period_key, ps.site_id
     """
+    outside = _outside_windows(sites)
+    if outside is not None:
+        seen = (
+            reports.filter(outside)
+            .order_by()
+            .annotate(period_key=period_key)
+            .values("period_key", "site_id")
+            .distinct()
+        )
+        seen_sql, seen_params = seen.query.sql_with_params()
+        sql += f"""
+            UNION ALL
+            SELECT 'site', o.period_key, NULL, NULL, o.site_id, NULL, NULL, NULL
+            FROM ({seen_sql}) o
+        """
+        params = (*params, *seen_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -191,23 +245,26 @@ def injury_estimates(*, user, group_by, date_from, date_to, interval=None, regio
     if not (getattr(user, "is_levee_admin", False) and not region):
         reports = reports.filter(site_id__any_of=list(sites))
     grouping = {
-        "period_key": _period_key(date_from, interval),
+        "period_key": _period_key(periods, interval),
         "group": _GROUPS[group_by](),
         "by_site_region": group_by == EstimateGroup.REGION,
     }
-    # (period key, group, stratum) -> (cases, Σy, Σy²); (period key, stratum) -> sites seen
-    sums, seen = {}, defaultdict(set)
-    for kind, key, group, stratum, site_id, cases, s1, s2 in _site_sums(reports, **grouping):
-        key = _as_date(key)
+    # (period key, group, stratum) -> (cases, Σy, Σy²); (period key, stratum) -> the sites
+    # that reported outside their window
+    sums, outside = {}, defaultdict(set)
+    rows = _site_sums(reports, sites.values(), **grouping)
+    for kind, key, group, stratum, site_id, cases, s1, s2 in rows:
+        key = periods[key - 1].key if isinstance(key, int) else _as_date(key)
         if kind == "cell":
             sums[key, group, stratum] = (int(cases), float(s1), float(s2))
         else:
-            seen[key, sites[site_id].stratum].add(site_id)
+            outside[key, sites[site_id].stratum].add(site_id)
     by_key = {p.key: p for p in periods}
     stratum_sizes = {}
-    for key, stratum in seen:
-        active = _active_sites(sites.values(), by_key[key], stratum)
-        stratum_sizes[key, stratum] = len(active | seen[key, stratum])
+    for key, _group, stratum in sums:
+        if (key, stratum) not in stratum_sizes:
+            active = _active_sites(sites.values(), by_key[key], stratum)
+            stratum_sizes[key, stratum] = len(active | outside[key, stratum])
     totals = defaultdict(lambda: [0, 0.0, 0.0])
     for (key, group, stratum), (cases, s1, s2) in sums.items():
         n = stratum_sizes[key, stratum]

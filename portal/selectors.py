@@ -2,14 +2,19 @@
 and the enterprise overview. They gather from every app below; nothing here writes."""
 
 import datetime as dt
+import functools
+import json
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, DateTimeField, F, Q, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from recalls.choices import RecallState
-from recalls.selectors import public_recall_list, recall_list
+from recalls.selectors import PUBLIC_LOT_COLUMNS, public_recall_links, recall_list
 from recalls.services import recall_missed_periods, recall_next_progress_due
 from risk.choices import AssessmentState, Measure
 from risk.models import RiskAssessment
@@ -26,138 +31,207 @@ REMEDY_ACTION = {
 }
 
 
+# The order of the kinds in an answer; within a kind, newest first.
+KINDS = ("product", "recall", "spot_check", "warning")
+
+
 def product_lookup(*, query):
     """The announced recalls, published non-conforming spot-check results and consumer
-    warnings that name the queried product, or only its lot when a lot is given; an
-    unknown product has none. Five indexed queries at most."""
-    product = Product.objects.select_related("producer").filter(gtin=query.gtin).first()
+    warnings that name the queried product, or only its lot when a lot is given (a lot the
+    records do not know: only what concerns every lot); an unknown product has none.
+
+    One statement (see _statement), compiled once per process for each shape."""
+    sql, params, gtin_at, lot_at = _statement(connection.vendor, bool(query.lot_code))
+    params = list(params)
+    for i in gtin_at:
+        params[i] = query.gtin
+    for i in lot_at:
+        params[i] = query.lot_code
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [(kind, _datetime(at), key, json.loads(data)) for kind, at, key, data in cursor]
+    rows.sort(key=_newest_first)
     result = {"gtin": query.gtin, "lot": query.lot_code, "product": None, "results": []}
-    if product is None:
+    if not rows or rows[0][0] != "product":
         return result
-    lot = None
-    if query.lot_code:
-        lot = Lot.objects.filter(product=product, lot_code=query.lot_code).first()
-    result["product"] = {
-        "name": product.name,
-        "brand": product.brand,
-        "model": product.model,
-        "category": product.category,
-        "producer": product.producer.name,
-    }
-    if query.lot_code and lot is None:
-        # A lot the records do not know: only what concerns every lot of the product.
-        result["results"] = _warnings(product, lot, product_wide_only=True)
-        return result
-    result["results"] = [
-        *_recalls(product, lot),
-        *_spot_checks(product, lot),
-        *_warnings(product, lot),
-    ]
+    product = result["product"] = rows[0][3]
+    recalls = {}
+    for kind, at, key, data in rows[1:]:
+        if kind == "recall":
+            recall = recalls.get(key)
+            if recall is None:
+                recall = recalls[key] = _recall(product, at, data)
+                result["results"].append(recall)
+            recall["lots"].append(data["lot_code"])
+        elif kind == "spot_check":
+            result["results"].append(_spot_check(at, json.loads(data["row"])))
+        else:
+            result["results"].append(_warning(at, data))
+    for recall in recalls.values():
+        recall["lots"].sort()
     return result
 
 
-def _recalls(product, lot):
-    recalls = public_recall_list()
-    if lot is not None:
-        recalls = recalls.filter(lots=lot)
+# Stand-ins for the GTIN and the lot code while the statement is compiled; a request's
+# values take their places (by position, so no value a consumer sends is ever matched).
+_GTIN, _LOT = "\x00gtin", "\x00lot"
+
+
+@functools.cache
+def _statement(vendor, with_lot):
+    """The lookup's SQL and parameters, with the positions of the GTIN and the lot code.
+
+    The product and each kind's rows in one UNION ALL, every part selecting by the
+    product's and the lot's ids (subqueries on the GTIN and lot code) and returning only
+    what the answer shows, as JSON: (kind, date, id, JSON). Compiling this with the ORM
+    costs more than running it, and its text depends only on the backend and on whether a
+    lot is asked for."""
+    product_id = Subquery(Product.objects.filter(gtin=_GTIN).order_by().values("pk")[:1])
+    if with_lot:
+        lots = Lot.objects.filter(product__gtin=_GTIN, lot_code=_LOT)
+        lot_id = Subquery(lots.order_by().values("pk")[:1])
     else:
-        recalls = recalls.filter(lots__product=product).distinct()
-    items = []
-    for recall in recalls:
-        lots = sorted(x.lot_code for x in recall.lots.all() if x.product_id == product.pk)
-        contact = recall.consumer_contact or recall.producer.name
-        action = REMEDY_ACTION.get(recall.remedy, "about what to do")
-        what = _("Stop using it and contact %(contact)s %(action)s.") % {
-            "contact": contact,
-            "action": _(action),
-        }
-        if recall.remedy_details:
-            what = f"{what} {recall.remedy_details}"
-        items.append(
-            {
-                "kind": "recall",
-                "reference": recall.recall_no,
-                "title": recall.title or _("Recall of %(product)s") % {"product": product},
-                "date": recall.announced_at,
-                "lots": lots,
-                "hazard": recall.hazard,
-                "what_to_do": what,
-                "details": {
-                    "state": recall.state,
-                    "remedy": recall.remedy,
-                    "remedy_details": recall.remedy_details,
-                    "consumer_contact": recall.consumer_contact,
-                    "producer": recall.producer.name,
-                    "production_from": recall.production_from,
-                    "production_to": recall.production_to,
-                },
-            }
-        )
-    return items
-
-
-def _spot_checks(product, lot):
-    results = published_nonconforming_results(product=product, lot=lot)
-    items = []
-    for result in results:
-        row = result.row
-        failing = [item["item"] for item in row.get("failing_items", ())]
-        items.append(
-            {
-                "kind": "spot_check",
-                "reference": row["sample_no"],
-                "title": _("Failed a government spot check: %(items)s")
-                % {"items": ", ".join(failing) or _("see the results notice")},
-                "date": result.published_at,
-                "lots": [row["lot_code"]],
-                "hazard": "",
-                "what_to_do": _(
-                    "This lot did not conform. Stop using it and ask the seller or the "
-                    "producer (%(producer)s) for a return; you may also complain through "
-                    "12315."
-                )
-                % {"producer": row["producer"]},
-                "details": {
-                    "task": row.get("task"),
-                    "sampled_on": row.get("sampled_on"),
-                    "failing_items": row.get("failing_items", []),
-                    "lab": row.get("lab"),
-                },
-            }
-        )
-    return items
-
-
-def _warnings(product, lot, product_wide_only=False):
-    # An assessment of a lot carries the lot's product too (risk.services._subject).
-    if lot is not None:
-        subject = Q(product=product, lot__isnull=True) | Q(lot=lot)
-    elif product_wide_only:
-        subject = Q(product=product, lot__isnull=True)
-    else:
-        subject = Q(product=product)
-    assessments = (
-        RiskAssessment.objects.filter(
-            subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
-        )
-        .select_related("lot")
-        .order_by("-decided_at", "-id")
-    )
-    return [
-        {
-            "kind": "warning",
-            "reference": a.number,
-            "title": _("Consumer warning: %(hazard)s") % {"hazard": a.hazard},
-            "date": a.decided_at,
-            "lots": [a.lot.lot_code] if a.lot_id else [],
-            "hazard": a.hazard,
-            "what_to_do": _(
-                "Heed the warning: use it only as its instructions say, or stop using it."
-            ),
-            "details": {"risk_level": a.risk_level},
-        }
-        for a in assessments
+        lot_id = None
+    parts = [
+        _part(
+            Product.objects.filter(gtin=_GTIN),
+            "product",
+            at=Value(None, output_field=DateTimeField()),
+            name=F("name"),
+            brand=F("brand"),
+            model=F("model"),
+            category=F("category"),
+            producer=F("producer__name"),
+        ),
+        _part(
+            public_recall_links(product=product_id, lot=lot_id),
+            "recall",
+            at=F("recall__announced_at"),
+            key=F("recall_id"),
+            **{name: F(path) for name, path in PUBLIC_LOT_COLUMNS.items()},
+        ),
+        _part(
+            published_nonconforming_results(product=product_id, lot=lot_id),
+            "spot_check",
+            at=F("published_at"),
+            row=F("row_text"),
+        ),
+        _part(_warnings(product_id, lot_id), "warning", at=F("decided_at"), **WARNING_COLUMNS),
     ]
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    gtin_at = tuple(i for i, value in enumerate(params) if value == _GTIN)
+    lot_at = tuple(i for i, value in enumerate(params) if value == _LOT)
+    return sql, tuple(params), gtin_at, lot_at
+
+
+def _newest_first(row):
+    kind, at, key, _data = row
+    return KINDS.index(kind), -(at.timestamp() if at else 0), -key
+
+
+def _datetime(value):
+    """A timestamp as the backend returned it (aware, or UTC text on SQLite)."""
+    if isinstance(value, str):
+        return timezone.make_aware(parse_datetime(value), dt.UTC)
+    return value
+
+
+def _part(queryset, kind, *, at, key=None, **columns):
+    """A part of the lookup's UNION: (kind, date, id, the columns as a JSON object)."""
+    return (
+        queryset.order_by()
+        .annotate(kind=Value(kind), at=at, key=key or F("pk"), data=JSONObject(**columns))
+        .values_list("kind", "at", "key", "data")
+    )
+
+
+def _recall(product, announced_at, recall):
+    contact = recall["consumer_contact"] or recall["producer"]
+    action = REMEDY_ACTION.get(recall["remedy"], "about what to do")
+    what = _("Stop using it and contact %(contact)s %(action)s.") % {
+        "contact": contact,
+        "action": _(action),
+    }
+    if recall["remedy_details"]:
+        what = f"{what} {recall['remedy_details']}"
+    name = " ".join(product[k] for k in ("brand", "name", "model") if product[k])
+    return {
+        "kind": "recall",
+        "reference": recall["recall_no"],
+        "title": recall["title"] or _("Recall of %(product)s") % {"product": name},
+        "date": announced_at,
+        "lots": [],
+        "hazard": recall["hazard"],
+        "what_to_do": what,
+        "details": {
+            "state": recall["state"],
+            "remedy": recall["remedy"],
+            "remedy_details": recall["remedy_details"],
+            "consumer_contact": recall["consumer_contact"],
+            "producer": recall["producer"],
+            "production_from": recall["production_from"],
+            "production_to": recall["production_to"],
+        },
+    }
+
+
+def _spot_check(published_at, row):
+    failing = [item["item"] for item in row.get("failing_items", ())]
+    return {
+        "kind": "spot_check",
+        "reference": row["sample_no"],
+        "title": _("Failed a government spot check: %(items)s")
+        % {"items": ", ".join(failing) or _("see the results notice")},
+        "date": published_at,
+        "lots": [row["lot_code"]],
+        "hazard": "",
+        "what_to_do": _(
+            "This lot did not conform. Stop using it and ask the seller or the "
+            "producer (%(producer)s) for a return; you may also complain through "
+            "12315."
+        )
+        % {"producer": row["producer"]},
+        "details": {
+            "task": row.get("task"),
+            "sampled_on": row.get("sampled_on"),
+            "failing_items": row.get("failing_items", []),
+            "lab": row.get("lab"),
+        },
+    }
+
+
+WARNING_COLUMNS = {
+    "number": F("number"),
+    "hazard": F("hazard"),
+    "risk_level": F("risk_level"),
+    "lot_code": F("lot__lot_code"),
+}
+
+
+def _warnings(product_id, lot_id):
+    """The decided consumer warnings about the product as a whole, or about the lot when
+    one is asked for (an assessment of a lot carries the lot's product too:
+    risk.services._subject)."""
+    if lot_id is not None:
+        subject = Q(product_id=product_id, lot__isnull=True) | Q(lot_id=lot_id)
+    else:
+        subject = Q(product_id=product_id)
+    return RiskAssessment.objects.filter(
+        subject, state=AssessmentState.DECIDED, measure=Measure.WARNING
+    )
+
+
+def _warning(decided_at, assessment):
+    return {
+        "kind": "warning",
+        "reference": assessment["number"],
+        "title": _("Consumer warning: %(hazard)s") % {"hazard": assessment["hazard"]},
+        "date": decided_at,
+        "lots": [assessment["lot_code"]] if assessment["lot_code"] is not None else [],
+        "hazard": assessment["hazard"],
+        "what_to_do": _("Heed the warning: use it only as its instructions say, or stop using it."),
+        "details": {"risk_level": assessment["risk_level"]},
+    }
 
 
 # --- The enterprise overview

@@ -28,12 +28,42 @@ def recall_list(*, user):
     return _with_lots(Recall.objects.restrict(user)).select_related("objection")
 
 
+def public_recall_q(prefix=""):
+    """The recalls consumers see, as a filter on `prefix` (a path to a recall)."""
+    return Q(**{f"{prefix}state__in": PUBLIC_STATES}) | Q(
+        **{f"{prefix}state": RecallState.TERMINATED, f"{prefix}announced_at__isnull": False}
+    )
+
+
 def public_recall_list():
-    return _with_lots(
-        Recall.objects.filter(
-            Q(state__in=PUBLIC_STATES) | Q(state=RecallState.TERMINATED, announced_at__isnull=False)
+    return _with_lots(Recall.objects.filter(public_recall_q())).order_by("-announced_at", "-id")
+
+
+PUBLIC_LOT_COLUMNS = {
+    "recall_no": "recall__recall_no",
+    "state": "recall__state",
+    "title": "recall__title",
+    "hazard": "recall__hazard",
+    "remedy": "recall__remedy",
+    "remedy_details": "recall__remedy_details",
+    "consumer_contact": "recall__consumer_contact",
+    "producer": "recall__producer__name",
+    "production_from": "recall__production_from",
+    "production_to": "recall__production_to",
+    "lot_code": "lot__lot_code",
+}
+
+
+def public_recall_links(*, product, lot=None):
+    """The links (recall, lot) of the public recalls that name the product's lots (or
+    `lot`), one per lot of the product each recall names. `product` and `lot` are ids or
+    expressions (subqueries) giving one; a null lot matches no recall."""
+    links = Recall.lots.through.objects.filter(public_recall_q("recall__"), lot__product_id=product)
+    if lot is not None:
+        links = links.filter(
+            recall_id__in=Recall.lots.through.objects.filter(lot_id=lot).values("recall_id")
         )
-    ).order_by("-announced_at", "-id")
+    return links
 
 
 AFFECTED_PARTY_COLUMNS = ("id", "uscc", "name", "kind", "region", "quantity")

@@ -284,10 +284,12 @@ def published_nonconforming_results(*, product=None, lot=None):
     """Published non-conforming results of a product or lot (for the public lookup),
     leaving out those a later correction found conforming; newest first."""
     latest = PublishedCorrection.objects.filter(result=OuterRef("pk")).order_by("-at", "-id")
+    # No correction, or the latest one still non-conforming (the subquery written once).
+    standing = Coalesce(Subquery(latest.values("conclusion")[:1]), Value(Conclusion.NONCONFORMING))
     results = (
         PublishedResult.objects.filter(conclusion=Conclusion.NONCONFORMING)
-        .annotate(corrected=Subquery(latest.values("conclusion")[:1]))
-        .filter(Q(corrected__isnull=True) | Q(corrected=Conclusion.NONCONFORMING))
+        .alias(standing=standing)
+        .filter(standing=Conclusion.NONCONFORMING)
         .select_related("task")
         .order_by("-published_at", "-id")
     )

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.api.views import KnownQueryParametersMixin
 from core.choices import Role
 from core.exceptions import PermissionDenied
+from core.throttling import AnonRateThrottle
 
 from .. import selectors
 from ..lookup import parse_query

@@ -5,7 +5,7 @@ from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api.transitions import TransitionViewSetMixin
@@ -18,6 +18,7 @@ from core.api.views import (
 from core.choices import Role
 from core.exceptions import ApplicationError
 from core.regions import NATIONAL, covers
+from core.throttling import AnonRateThrottle
 
 from .. import selectors, services
 from ..choices import ComplaintChannel

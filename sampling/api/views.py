@@ -6,12 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from core.api.transitions import TransitionViewSetMixin
 from core.api.views import HistoryMixin, KnownQueryParametersMixin, LeveeModelViewSet
 from core.choices import Role
 from core.spreadsheets import XLSX, CSVRenderer, XLSXRenderer
+from core.throttling import AnonRateThrottle
 from notices.api.serializers import NoticeBoardDetailSerializer
 from notices.api.views import board_context
 

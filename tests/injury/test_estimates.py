@@ -6,10 +6,12 @@ import math
 import pytest
 
 from core.choices import Role
+from core.models import SentinelSite
 from injury.selectors import injury_estimates, summarise
 from tests.factories import UserFactory
 
-from .survey import build_survey
+from .factories import InjuryReportFactory
+from .survey import at, build_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,47 @@ def test_the_weekly_series_starts_on_mondays(api, admin_user, survey):
     # 1 March 2024 is a Friday: the first week is clipped to the range.
     assert periods[0] == "2024-03-01"
     assert all(dt.date.fromisoformat(p).weekday() == 0 for p in periods[1:])
+
+
+def test_a_site_that_reports_while_inactive_counts_in_its_stratum(admin_user, survey):
+    a4 = SentinelSite.objects.get(code="a4")  # not active since 1 February
+    InjuryReportFactory(site=a4, occurred_at=at(20), product_category="toy")
+
+    for interval in (None, "month"):
+        rows = injury_estimates(
+            user=admin_user,
+            group_by="product_category",
+            date_from=dt.date(2024, 3, 1),
+            date_to=dt.date(2024, 3, 31),
+            interval=interval,
+        )
+        toy = by_group(rows)["toy"]
+        # Stratum A: y = 30, 10, 0 and a4's 10, n = 4: mean 12.5, squares 475, times 4/3
+        # (with a4 left out of n it would be 400).
+        assert (toy["cases"], toy["estimate"]) == (7, 150)
+        assert toy["se"] == pytest.approx(math.sqrt(475 * 4 / 3), abs=1e-3)
+
+
+def test_a_report_at_local_midnight_on_monday_opens_the_week(admin_user, survey):
+    b1 = SentinelSite.objects.get(code="b1")
+    sunday_night = at(17, 23) + dt.timedelta(minutes=59, seconds=59)
+    InjuryReportFactory(site=b1, occurred_at=sunday_night, product_category="sled")
+    InjuryReportFactory(site=b1, occurred_at=at(18, 0), product_category="sled")
+    InjuryReportFactory(site=b1, occurred_at=at(18, 0), product_category="sled")
+
+    rows = injury_estimates(
+        user=admin_user,
+        group_by="product_category",
+        date_from=dt.date(2024, 3, 1),
+        date_to=dt.date(2024, 3, 31),
+        interval="week",
+    )
+
+    sleds = [(r["period"], r["period_end"], r["cases"]) for r in rows if r["group"] == "sled"]
+    assert sleds == [
+        (dt.date(2024, 3, 11), dt.date(2024, 3, 17), 1),
+        (dt.date(2024, 3, 18), dt.date(2024, 3, 24), 2),
+    ]
 
 
 @pytest.mark.parametrize(

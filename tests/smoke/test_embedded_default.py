@@ -23,3 +23,9 @@ def test_the_embedded_default_runs_with_demo_data(client):
     assert client.get("/readyz").status_code == 200
     listed = client.get("/api/v1/alerts/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert listed.status_code == 200
+    # The public lookup (one UNION of JSON rows) answers on SQLite as on PostgreSQL.
+    lookup = client.get("/api/v1/public/lookup/", {"gtin": "6901234567892", "lot": "K2025-0415"})
+    assert lookup.status_code == 200, lookup.content
+    [recall] = lookup.json()["results"]
+    assert (recall["kind"], recall["lots"]) == ("recall", ["K2025-0415"])
+    assert recall["date"] and recall["details"]["producer"]
