@@ -36,8 +36,10 @@ def fresh_throttles():
     """The test client's address starts each test with its whole allowance of anonymous
     requests and complaints (the counters live in the shared cache and would outlive the
     test, so a fast run of public-endpoint tests met the anonymous limit)."""
+    scopes = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     cache.delete_many(
-        f"throttle_{scope}_127.0.0.1" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        [f"throttle_{scope}_127.0.0.1" for scope in scopes]
+        + [f"throttle_window_{scope}_127.0.0.1" for scope in scopes]
     )
 
 
