@@ -158,6 +158,16 @@ def _bounds(first_day, last_day):
     return start, end
 
 
+# The rules' figures an EARS alert carries, so the reader sees what it was judged by.
+EARS_PARAMETERS = (
+    "baseline_days",
+    "c2_lag_days",
+    "sigma_floor",
+    "ears_threshold",
+    "c3_threshold",
+    "min_count",
+)
+
 _GROUPING_SETS_SQL = """
 SELECT province, category, day, nature, body_part, count(*)
 FROM (
@@ -253,17 +263,7 @@ def detect_ears(series, day, p):
                 "province": region,
                 "day": day.isoformat(),
                 **figures,
-                "parameters": {
-                    k: p[k]
-                    for k in (
-                        "baseline_days",
-                        "c2_lag_days",
-                        "sigma_floor",
-                        "ears_threshold",
-                        "c3_threshold",
-                        "min_count",
-                    )
-                },
+                "parameters": {k: p[k] for k in EARS_PARAMETERS},
             },
         )
         raised += alert is not None
@@ -617,17 +617,7 @@ def detect_complaint_clusters(as_of=None):
                     "day": day.isoformat(),
                     "week": f"{year}-W{week:02d}",
                     **figures,
-                    "parameters": {
-                        k: p[k]
-                        for k in (
-                            "baseline_days",
-                            "c2_lag_days",
-                            "sigma_floor",
-                            "ears_threshold",
-                            "c3_threshold",
-                            "min_count",
-                        )
-                    },
+                    "parameters": {k: p[k] for k in EARS_PARAMETERS},
                 },
             )
             raised += alert is not None
