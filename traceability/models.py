@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import ean
@@ -125,6 +126,18 @@ class Lot(models.Model):
         return f"{self.product} lot {self.lot_code}"
 
 
+@deconstructible(path="traceability.models.CurrentTransaction")
+class CurrentTransaction(models.Func):
+    """The id of the transaction that writes the row (PostgreSQL; NULL elsewhere, where
+    writers are serialised and ids follow commit order)."""
+
+    output_field = models.BigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class Event(models.Model):
     """A supply-chain event after GS1 EPCIS 2.0. `event_id` is the client's: re-sending an
     event is a no-op."""
@@ -158,6 +171,11 @@ class Event(models.Model):
     erroneous = models.BooleanField(default=False)
     corrective_event_ids = models.JSONField(default=list, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The transaction that stored it: EPCIS query pages hold to the events committed when
+    # their first page was asked (a snapshot), whatever commits in between.
+    recorded_xact = models.BigIntegerField(
+        null=True, blank=True, editable=False, db_default=CurrentTransaction()
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

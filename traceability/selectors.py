@@ -11,14 +11,19 @@ is a UNION over (lot, depth), so a row is expanded at most once per depth, and d
 bounded by `max_depth`.
 """
 
-import base64
+import hashlib
+import json
 import re
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.core import signing
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.db import fetchall_prepared
@@ -558,8 +563,8 @@ def _epc_q(values, lists):
 
 
 def epcis_events(*, queryset, params):
-    """`queryset` filtered by the EPCIS 2.0 REST query parameters, the page size and the id
-    after which the page starts. An unknown parameter or a bad value is a 400."""
+    """`queryset` filtered by the EPCIS 2.0 REST query parameters, ordered by id, and the
+    page size. An unknown parameter or a bad value is a 400."""
     unknown = sorted(set(params) - EPCIS_QUERY_PARAMS)
     if unknown:
         raise ApplicationError(f"Unknown query parameter: {', '.join(unknown)}.", attr=unknown[0])
@@ -599,19 +604,63 @@ def epcis_events(*, queryset, params):
                 query |= Q(parent_epc__in=values)
             filters &= query
     per_page = _int_param(params, "perPage", EPCIS_PAGE_SIZE, 1, EPCIS_MAX_PAGE_SIZE)
-    after = 0
+    return queryset.filter(filters).order_by("id"), per_page
+
+
+# A page token: the last event id given and the snapshot of the first page, signed with the
+# query it belongs to and who asked it, so it cannot be forged, edited or moved to another
+# query. Its alphabet ([A-Za-z0-9_.-]) stands in a URL unescaped.
+EPCIS_PAGE_TOKEN_MAX_AGE = 3600  # seconds
+
+
+def _page_signer(params, user):
+    query = sorted(
+        (name, value)
+        for name, values in params.lists()
+        if name not in ("perPage", "nextPageToken")
+        for value in values
+    )
+    digest = hashlib.sha256(json.dumps([getattr(user, "pk", None), query]).encode()).hexdigest()
+    return signing.TimestampSigner(salt=f"levee.epcis.page:{digest}", sep=".")
+
+
+def epcis_page(*, queryset, params, user, per_page):
+    """One page of an EPCIS query ordered by id, and the token of the next page (None on
+    the last). Every page of one query holds to the events committed when its first page
+    was asked (PostgreSQL snapshot), so pages neither overlap nor skip while others write;
+    what commits later is for the next query. A token that is forged, altered, expired or
+    from another query is a 400."""
+    signer = _page_signer(params, user)
+    after, snapshot = 0, None
     if token := params.get("nextPageToken"):
         try:
-            after = int(base64.urlsafe_b64decode(token.encode()).decode())
-        except (ValueError, UnicodeDecodeError):
+            after, snapshot = signer.unsign_object(token, max_age=EPCIS_PAGE_TOKEN_MAX_AGE)
+        except (signing.BadSignature, ValueError, TypeError):
             raise ApplicationError(
-                "nextPageToken: not a token this server gave.", attr="nextPageToken"
+                _("nextPageToken: not a token of this query, or expired; ask page one again."),
+                attr="nextPageToken",
             ) from None
-    return queryset.filter(filters, id__gt=after).order_by("id"), per_page
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_snapshot()::text")
+            snapshot = cursor.fetchone()[0]
+    queryset = queryset.filter(id__gt=after)
+    if snapshot is not None:
+        queryset = queryset.filter(RawSQL(_VISIBLE, [snapshot], output_field=BooleanField()))
+    page = list(queryset[: per_page + 1])
+    if len(page) <= per_page:
+        return page, None
+    page = page[:per_page]
+    return page, signer.sign_object([page[-1].pk, snapshot])
 
 
-def epcis_page_token(last_id):
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode()
+# Stored before the column existed, written by this very transaction (which a snapshot
+# never lists as committed), or committed when the first page was asked.
+_XACT = '"traceability_event"."recorded_xact"'
+_VISIBLE = (
+    f"({_XACT} IS NULL OR {_XACT} = pg_current_xact_id_if_assigned()::text::bigint"
+    f" OR pg_visible_in_snapshot({_XACT}::text::xid8, %s::pg_snapshot))"
+)
 
 
 def _int_param(params, name, default, low, high):

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -348,13 +351,18 @@ class EpcisViewSet(LeveeGenericViewSet):
         queryset, per_page = selectors.epcis_events(
             queryset=self.get_queryset(), params=request.query_params
         )
-        page = list(_events_with_lines(queryset)[: per_page + 1])
-        more = len(page) > per_page
-        page = page[:per_page]
+        page, token = selectors.epcis_page(
+            queryset=_events_with_lines(queryset),
+            params=request.query_params,
+            user=request.user,
+            per_page=per_page,
+        )
         response = Response(epcis.events_document(page))
-        if more:
+        if token is not None:
             params = request.query_params.copy()
-            params["nextPageToken"] = selectors.epcis_page_token(page[-1].pk)
+            params["nextPageToken"] = token
             url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
             response["Link"] = f'<{url}>; rel="next"'
+            expires = timezone.now() + dt.timedelta(seconds=selectors.EPCIS_PAGE_TOKEN_MAX_AGE)
+            response["GS1-Next-Page-Token-Expires"] = expires.isoformat(timespec="seconds")
         return response
