@@ -207,16 +207,33 @@ EVENT_COLUMNS = [
     "source_id",
     "destination_id",
     "recorded_at",
+    # what an event recorded through `events/` holds in its EPCIS columns
     "biz_step",
+    "epcis_type",
+    "action",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "parent_epc",
+    "erroneous",
+    "corrective_event_ids",
 ]
-LINE_COLUMNS = ["id", "event_id", "lot_id", "role", "quantity"]
+LINE_COLUMNS = ["id", "event_id", "lot_id", "role", "quantity", "epc", "epc_list", "uom"]
+_ACTIONS = {"commission": "ADD", "destroy": "DELETE"}
 
 
 def copy_events(cur, events, lines):
     """COPY event rows (id, event_id, kind, occurred_at, party, source, destination,
     recorded_at) and their lines (id, event, lot, role, quantity)."""
-    _copy(cur, "traceability_event", EVENT_COLUMNS, ((*e, "") for e in events))
-    _copy(cur, "traceability_eventlot", LINE_COLUMNS, lines)
+    _copy(cur, "traceability_event", EVENT_COLUMNS, (_epcis_columns(e) for e in events))
+    _copy(cur, "traceability_eventlot", LINE_COLUMNS, ((*line, "", "", "") for line in lines))
+
+
+def _epcis_columns(event):
+    kind = event[2]
+    if kind == "transform":
+        return (*event, "", "TransformationEvent", "", "", "", "", "", False, "[]")
+    return (*event, "", "ObjectEvent", _ACTIONS.get(kind, "OBSERVE"), "", "", "", "", False, "[]")
 
 
 def _copy(cur, table, columns, rows):

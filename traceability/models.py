@@ -220,7 +220,8 @@ class EventLot(models.Model):
     """One line of an event: the lot moved (role `lot`), or an input or output of a
     transformation. A line captured through EPCIS keeps its identifier (`epc`) and the list
     it came from; an identifier that names no stored lot is kept all the same (an
-    identifier node: `lot` null, `product` set when it names a product's class or item).
+    identifier node: `lot` null, `product` set when it names a product's class or item,
+    `node` the thing the trace follows through it).
     Quantities are in the lot's unit; an identifier node's keep the captured `uom`."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
@@ -235,6 +236,10 @@ class EventLot(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
     )
+    # The identifier node the trace follows for a line without a lot: the thing's
+    # canonical identifier (URN and Digital Link forms of one item meet), null for a lot
+    # line and for a class or pattern (every item of a product, which joins no chain).
+    node = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         verbose_name = _("event line")
@@ -250,6 +255,19 @@ class EventLot(models.Model):
                 fields=["event", "role"], include=["lot", "quantity"], name="eventlot_event_role"
             ),
             models.Index(fields=["epc"], name="eventlot_epc", condition=~models.Q(epc="")),
+            # The same two for identifier nodes: small, as only their lines carry a node.
+            models.Index(
+                fields=["node", "role"],
+                include=["event", "quantity", "uom"],
+                name="eventlot_node_role",
+                condition=models.Q(node__isnull=False),
+            ),
+            models.Index(
+                fields=["event", "role"],
+                include=["node", "quantity", "uom"],
+                name="eventlot_event_node",
+                condition=models.Q(node__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -274,6 +274,7 @@ def _store(events, actor):
                         epc_list=line.epc_list,
                         uom=line.uom,
                         product_id=line.product,
+                        node=line.node,
                     )
                     for row, e in zip(rows, events, strict=True)
                     for line in e["lines"]
@@ -363,7 +364,7 @@ def _copy_events(events, recorded_by, on_behalf):
             for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
                 row = [_copy_value(k, e[k]) for k in keys]
                 copy.write_row((pk, *row, now, recorded_by, on_behalf))
-        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id"
+        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id, node"
         with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
                 for line in e["lines"]:

@@ -268,6 +268,191 @@ def test_shipping_a_logistic_unit_ships_what_was_packed_into_it(api, admin_user,
     assert [p["uscc"] for p in trace["parties"] if p["quantity"]] == [buyer.uscc]
 
 
+# --- identifier nodes in the trace ------------------------------------------------------
+
+# A retail item of a GTIN Levee does not know, in both of its forms.
+ITEM_URN = "urn:epc:id:sgtin:4012345.011111.A7"
+ITEM_LINK = "https://id.gs1.org/01/04012345111118/21/A7"
+UNKNOWN_LOT = "urn:epc:class:lgtin:4012345.022222.RAW%2F9"  # a lot of a product unknown here
+
+
+def _transform(event_id, *, inputs, outputs, location, days=2):
+    return {
+        "type": "TransformationEvent",
+        "eventID": event_id,
+        "eventTime": _time(days),
+        "eventTimeZoneOffset": "+08:00",
+        "bizStep": "commissioning",
+        **inputs,
+        **outputs,
+        "bizLocation": {"id": location},
+    }
+
+
+def _ship_epcs(event_id, epcs, *, source, destination, days=1):
+    event = _object(
+        event_id,
+        location=_party(source),
+        epcList=epcs,
+        destinationList=[{"type": "owning_party", "destination": _party(destination)}],
+    )
+    event["eventTime"] = _time(days)
+    del event["quantityList"]
+    return event
+
+
+def _receive_epcs(event_id, epcs, *, source, destination, days=1):
+    event = _ship_epcs(event_id, epcs, source=source, destination=destination, days=days)
+    event["bizStep"] = "receiving"
+    event["bizLocation"] = {"id": _party(destination)}
+    event["sourceList"] = [{"type": "owning_party", "source": _party(source)}]
+    del event["destinationList"]
+    return event
+
+
+def _capture(client, *events):
+    response = client.post(CAPTURE, docs.document(*events), format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_the_forward_trace_walks_through_an_unknown_item_to_whoever_received_it(
+    api, admin_user, world
+):
+    party, buyer, kilos = world["party"], world["buyer"], world["kilos"]
+    client = api.as_(admin_user)
+    made = _transform(
+        "urn:uuid:make-item",
+        inputs={"inputQuantityList": [{"epcClass": kilo_link(), "quantity": 2, "uom": "KGM"}]},
+        outputs={"outputEPCList": [ITEM_URN]},
+        location=_party(party),
+    )
+    # shipped under the item's Digital Link: the same thing as its URN
+    _capture(
+        client, made, _ship_epcs("urn:uuid:ship-item", [ITEM_LINK], source=party, destination=buyer)
+    )
+    trace = selectors.lot_trace(lot_ids=[kilos.id])
+    assert [n["identifier"] for n in trace["nodes"] if n["type"] == "identifier"] == [ITEM_LINK]
+    made_edge = next(e for e in trace["edges"] if e["kind"] == "transform")
+    assert (made_edge["from"], made_edge["to"]) == (f"lot:{kilos.id}", f"identifier:{ITEM_LINK}")
+    shipped = next(e for e in trace["edges"] if e["kind"] == "ship")
+    assert (shipped["identifier"], shipped["to"], shipped["quantity"]) == (
+        ITEM_LINK,
+        f"party:{buyer.id}",
+        1,
+    )
+    assert buyer.uscc in [p["uscc"] for p in trace["parties"]]
+    response = client.get(f"/api/v1/traceability/lots/{kilos.id}/trace/?format=csv")
+    assert response.status_code == 200
+    assert ITEM_LINK in b"".join(response.streaming_content).decode()
+
+
+def test_the_forward_trace_follows_an_unknown_item_packed_into_a_shipped_unit(
+    api, admin_user, world
+):
+    party, buyer, kilos = world["party"], world["buyer"], world["kilos"]
+    sscc = "urn:epc:id:sscc:6901234.0000000077"
+    made = _transform(
+        "urn:uuid:make",
+        inputs={"inputQuantityList": [{"epcClass": kilo_link(), "quantity": 1, "uom": "KGM"}]},
+        outputs={"outputEPCList": [ITEM_URN]},
+        location=_party(party),
+        days=3,
+    )
+    packed = {
+        "type": "AggregationEvent",
+        "eventID": "urn:uuid:pack",
+        "eventTime": _time(2),
+        "eventTimeZoneOffset": "+08:00",
+        "parentID": sscc,
+        "childEPCs": [ITEM_URN],
+        "action": "ADD",
+        "bizStep": "packing",
+        "bizLocation": {"id": _party(party)},
+    }
+    client = api.as_(admin_user)
+    _capture(client, made, packed)
+    _capture(client, _ship_epcs("urn:uuid:ship-unit", [sscc], source=party, destination=buyer))
+    trace = selectors.lot_trace(lot_ids=[kilos.id])
+    ships = [e for e in trace["edges"] if e["kind"] == "ship"]
+    assert [(e["identifier"], e["to"]) for e in ships] == [(ITEM_LINK, f"party:{buyer.id}")]
+    assert [p["uscc"] for p in trace["parties"] if p["id"] != party.id] == [buyer.uscc]
+
+
+def test_the_backward_trace_walks_through_an_unknown_lot_to_its_supplier(
+    api, admin_user, world, party_other
+):
+    party, kilos = world["party"], world["kilos"]
+    client = api.as_(admin_user)
+    _capture(
+        client,
+        _ship_epcs("urn:uuid:raw-out", [], source=party_other, destination=party, days=4)
+        | {"quantityList": [{"epcClass": UNKNOWN_LOT, "quantity": 5, "uom": "KGM"}]},
+        _receive_epcs("urn:uuid:raw-in", [], source=party_other, destination=party, days=3)
+        | {"quantityList": [{"epcClass": UNKNOWN_LOT, "quantity": 5, "uom": "KGM"}]},
+        _transform(
+            "urn:uuid:make-lot",
+            inputs={"inputQuantityList": [{"epcClass": UNKNOWN_LOT, "quantity": 5, "uom": "KGM"}]},
+            outputs={
+                "outputQuantityList": [{"epcClass": kilo_link(), "quantity": 4, "uom": "KGM"}]
+            },
+            location=_party(party),
+        ),
+    )
+    trace = selectors.lot_trace(lot_ids=[kilos.id], direction="backward")
+    raw = "https://id.gs1.org/01/04012345222227/10/RAW%2F9"
+    assert [n["identifier"] for n in trace["nodes"] if n["type"] == "identifier"] == [raw]
+    made = next(e for e in trace["edges"] if e["kind"] == "transform")
+    assert (made["input_identifier"], made["input_quantity"], made["confirmed"]) == (raw, 5, True)
+    supplier = next(p for p in trace["parties"] if p["id"] == party_other.id)
+    assert (supplier["quantity"], supplier["confirmed"]) == (5, True)
+
+
+def test_a_class_or_pattern_joins_no_chains(api, admin_user, world, party_other):
+    """An idpat (or a GTIN alone) names every item of a product: a shipment of the same
+    class by someone else is not where this lot went."""
+    party, buyer, kilos = world["party"], world["buyer"], world["kilos"]
+    pattern = "urn:epc:idpat:sgtin:4012345.011111.*"
+    client = api.as_(admin_user)
+    stranger = PartyFactory(region="440300")
+    made = _transform(
+        "urn:uuid:make-class",
+        inputs={"inputQuantityList": [{"epcClass": kilo_link(), "quantity": 1, "uom": "KGM"}]},
+        outputs={"outputQuantityList": [{"epcClass": pattern, "quantity": 10}]},
+        location=_party(party),
+    )
+    elsewhere = _ship_epcs("urn:uuid:other-ship", [], source=party_other, destination=stranger)
+    elsewhere["quantityList"] = [{"epcClass": pattern, "quantity": 3}]
+    _capture(client, made, elsewhere)
+    assert EventLot.objects.filter(epc=pattern).count() == 2  # kept, as identifier lines
+    trace = selectors.lot_trace(lot_ids=[kilos.id])
+    assert {p["id"] for p in trace["parties"]} <= {party.id, buyer.id}
+    assert not [n for n in trace["nodes"] if n["type"] == "identifier"]
+
+
+def test_holding_an_item_made_from_a_lot_gives_no_trace_of_the_lot(
+    api, admin_user, world, party_other, enterprise_other, regulator_other
+):
+    party, kilos = world["party"], world["kilos"]
+    _capture(
+        api.as_(admin_user),
+        _transform(
+            "urn:uuid:make-held",
+            inputs={"inputQuantityList": [{"epcClass": kilo_link(), "quantity": 1, "uom": "KGM"}]},
+            outputs={"outputEPCList": [ITEM_URN]},
+            location=_party(party),
+        ),
+        _ship_epcs("urn:uuid:to-sh", [ITEM_URN], source=party, destination=party_other),
+        _receive_epcs("urn:uuid:at-sh", [ITEM_URN], source=party, destination=party_other),
+    )
+    url = f"/api/v1/traceability/lots/{kilos.id}/trace/"
+    # the item's holder (confirmed) and its regulator: the lot is neither's
+    assert api.as_(enterprise_other).get(url).status_code == 404
+    assert api.as_(regulator_other).get(url).status_code == 404
+    trace = selectors.lot_trace(lot_ids=[kilos.id])
+    holder = next(p for p in trace["parties"] if p["id"] == party_other.id)
+    assert holder["confirmed"] is True
+
+
 # --- units -------------------------------------------------------------------------------
 
 
