@@ -286,7 +286,9 @@ class CaptureJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    document = models.JSONField(null=True, blank=True)  # dropped once captured
+    # The document as it was sent (JSON text: kept and read back without re-encoding, and
+    # without the database parsing it into jsonb), dropped once captured.
+    document = models.TextField(null=True, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)

@@ -7,6 +7,7 @@ queries (lots, parties, known event ids), never one per event, and is written wi
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -782,14 +783,17 @@ def epcis_capture_needs_worker(*, document, prefer=""):
     return large or "respond-async" in prefer.lower()
 
 
-def capture_job_start(*, actor, document):
-    """Keep the document and hand it to a worker once this transaction commits."""
+def capture_job_start(*, actor, document, body=None):
+    """Keep the document (`body`, its JSON text as sent, when the caller has it) and hand
+    it to a worker once this transaction commits."""
     from .tasks import run_capture_job
 
-    body = document.get("epcisBody") if isinstance(document, dict) else None
-    events = body.get("eventList") if isinstance(body, dict) else None
+    body_ = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body_.get("eventList") if isinstance(body_, dict) else None
+    if isinstance(body, bytes):
+        body = body.decode()
     job = CaptureJob.objects.create(
-        document=document,
+        document=body if body is not None else json.dumps(document),
         event_count=len(events) if isinstance(events, list) else 0,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -810,7 +814,8 @@ def capture_job_run(*, job_id):
     if job is None or job.status != CaptureJob.Status.RUNNING:
         return None
     try:
-        result = epcis_capture(actor=job.created_by, document=job.document)
+        document = json.loads(job.document, parse_constant=_not_json)
+        result = epcis_capture(actor=job.created_by, document=document)
     except (DjangoValidationError, ApplicationError, PermissionDenied, Conflict) as exc:
         job.status, job.errors = CaptureJob.Status.FAILED, _error_list(exc)
     else:
@@ -821,6 +826,11 @@ def capture_job_run(*, job_id):
     job.save(update_fields=["status", "errors", "result", "document", "finished_at"])
     log.info("epcis.capture_job.finished", job=str(job.pk), status=job.status)
     return job.status
+
+
+def _not_json(constant):
+    """NaN and Infinity are not JSON (the request's parser refuses them too)."""
+    raise ApplicationError(_("%(value)s is not valid JSON.") % {"value": constant})
 
 
 def _error_list(exc):

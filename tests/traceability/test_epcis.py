@@ -512,6 +512,27 @@ def test_one_instant_written_two_ways_is_one_event(api, admin_user, world):
     assert stored.event_id.startswith("ni:///sha-256;") and stored.event_id.endswith("?ver=CBV2.0")
 
 
+def test_a_document_over_the_configured_size_is_a_413(api, admin_user, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    events = [_object(f"urn:uuid:big-{n}", quantities=[(kilo_link(), 1, "KGM")]) for n in range(60)]
+    response = api.as_(admin_user).post(
+        CAPTURE, docs.document(*events), format="json", HTTP_PREFER="respond-async"
+    )
+    assert response.status_code == 413
+    assert not Event.objects.exists()
+
+
+def test_hashing_writes_no_event_into_the_logs(api, admin_user, world, caplog):
+    """GS1's hash generator logs each event it hashes, whole: none of it reaches the logs."""
+    event = _object(None, quantities=[(kilo_link(), 1, "KGM")], location=_party(world["party"]))
+    del event["eventID"]
+    caplog.set_level("DEBUG")
+    response = api.as_(admin_user).post(CAPTURE, docs.document(event), format="json")
+    assert response.status_code == 201
+    assert [r for r in caplog.records if "hash_generator" in r.pathname] == []
+    assert any(r.name == "traceability.services" for r in caplog.records)  # others still log
+
+
 def test_two_different_events_without_id_are_two(api, admin_user, world):
     base = _object(None, quantities=[(kilo_link(), 1, "KGM")], location=_party(world["party"]))
     del base["eventID"]

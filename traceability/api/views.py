@@ -310,11 +310,12 @@ class EpcisViewSet(LeveeGenericViewSet):
         """An EPCIS 2.0 document (JSON or JSON-LD) valid against the EPCIS 2.0 schema; an
         invalid one is a 400 naming `eventList.{index}.{field}`. Over 1,000 events, or with
         `Prefer: respond-async`, a worker captures it: 202 with `Location` of its status."""
+        body = request.body  # read before parsing: a worker is handed the text as sent
         document = request.data
         if services.epcis_capture_needs_worker(
             document=document, prefer=request.headers.get("Prefer", "")
         ):
-            job = services.capture_job_start(actor=request.user, document=document)
+            job = services.capture_job_start(actor=request.user, document=document, body=body)
             location = reverse("epcis-capture-status", args=[job.pk], request=request)
             response = Response(CaptureJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
             response["Location"] = location
