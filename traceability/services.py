@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
 from core.choices import Role
 from core.dates import is_future
@@ -333,10 +332,9 @@ def _epcis_defaults(event):
     }
 
 
-def _copy_value(key, value):
-    if key in ("document", "corrective_event_ids") and value is not None:
-        return Jsonb(value)
-    return value
+# JSON columns go to COPY as text: one reused encoder, no adapter object per value.
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON_KEYS = frozenset({"document", "corrective_event_ids"})
 
 
 def _on_behalf(actor):
@@ -361,9 +359,13 @@ def _copy_events(events, recorded_by, on_behalf):
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
         columns += ", recorded_by_regulator"
         keys = [k for k, _ in _EVENT_FIELDS]
+        plain = [k not in _JSON_KEYS for k in keys]
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
-                row = [_copy_value(k, e[k]) for k in keys]
+                row = [
+                    e[k] if is_plain or e[k] is None else _json_text(e[k])
+                    for k, is_plain in zip(keys, plain, strict=True)
+                ]
                 copy.write_row((pk, *row, now, recorded_by, on_behalf))
         line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id, node"
         with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
