@@ -453,6 +453,42 @@ def test_holding_an_item_made_from_a_lot_gives_no_trace_of_the_lot(
     assert holder["confirmed"] is True
 
 
+def test_an_enterprise_sees_its_own_identifiers_and_not_those_further_away(
+    api, admin_user, world, enterprise
+):
+    party, buyer, kilos = world["party"], world["buyer"], world["kilos"]
+    stranger = PartyFactory(region="440300")
+    further = "urn:epc:id:sgtin:4012345.011111.B8"
+    _capture(
+        api.as_(admin_user),
+        _transform(
+            "urn:uuid:own-make",
+            inputs={"inputQuantityList": [{"epcClass": kilo_link(), "quantity": 1, "uom": "KGM"}]},
+            outputs={"outputEPCList": [ITEM_URN]},
+            location=_party(party),
+            days=4,
+        ),
+        _ship_epcs("urn:uuid:own-ship", [ITEM_URN], source=party, destination=buyer, days=3),
+        _transform(
+            "urn:uuid:buyer-make",
+            inputs={"inputEPCList": [ITEM_URN]},
+            outputs={"outputEPCList": [further]},
+            location=_party(buyer),
+        ),
+        _ship_epcs("urn:uuid:buyer-ship", [further], source=buyer, destination=stranger),
+    )
+    response = api.as_(enterprise).get(f"/api/v1/traceability/lots/{kilos.id}/trace/")
+    assert response.status_code == 200
+    trace = response.json()
+    identifiers = [n for n in trace["nodes"] if n["type"] == "identifier"]
+    assert sorted((n["identifier"] or "", n["key"]) for n in identifiers) == [
+        ("", "identifier:~1"),
+        (ITEM_LINK, f"identifier:{ITEM_LINK}"),
+    ]
+    body = response.content.decode()
+    assert further not in body and "/21/B8" not in body
+
+
 # --- units -------------------------------------------------------------------------------
 
 
