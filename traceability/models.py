@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import ean
@@ -125,6 +126,18 @@ class Lot(models.Model):
         return f"{self.product} lot {self.lot_code}"
 
 
+@deconstructible(path="traceability.models.CurrentTransaction")
+class CurrentTransaction(models.Func):
+    """The id of the transaction that writes the row (PostgreSQL; NULL elsewhere, where
+    writers are serialised and ids follow commit order)."""
+
+    output_field = models.BigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class Event(models.Model):
     """A supply-chain event after GS1 EPCIS 2.0. `event_id` is the client's: re-sending an
     event is a no-op."""
@@ -158,6 +171,11 @@ class Event(models.Model):
     erroneous = models.BooleanField(default=False)
     corrective_event_ids = models.JSONField(default=list, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The transaction that stored it: EPCIS query pages hold to the events committed when
+    # their first page was asked (a snapshot), whatever commits in between.
+    recorded_xact = models.BigIntegerField(
+        null=True, blank=True, editable=False, db_default=CurrentTransaction()
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -202,7 +220,8 @@ class EventLot(models.Model):
     """One line of an event: the lot moved (role `lot`), or an input or output of a
     transformation. A line captured through EPCIS keeps its identifier (`epc`) and the list
     it came from; an identifier that names no stored lot is kept all the same (an
-    identifier node: `lot` null, `product` set when it names a product's class or item).
+    identifier node: `lot` null, `product` set when it names a product's class or item,
+    `node` the thing the trace follows through it).
     Quantities are in the lot's unit; an identifier node's keep the captured `uom`."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
@@ -217,6 +236,10 @@ class EventLot(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
     )
+    # The identifier node the trace follows for a line without a lot: the thing's
+    # canonical identifier (URN and Digital Link forms of one item meet), null for a lot
+    # line and for a class or pattern (every item of a product, which joins no chain).
+    node = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         verbose_name = _("event line")
@@ -232,6 +255,19 @@ class EventLot(models.Model):
                 fields=["event", "role"], include=["lot", "quantity"], name="eventlot_event_role"
             ),
             models.Index(fields=["epc"], name="eventlot_epc", condition=~models.Q(epc="")),
+            # The same two for identifier nodes: small, as only their lines carry a node.
+            models.Index(
+                fields=["node", "role"],
+                include=["event", "quantity", "uom"],
+                name="eventlot_node_role",
+                condition=models.Q(node__isnull=False),
+            ),
+            models.Index(
+                fields=["event", "role"],
+                include=["node", "quantity", "uom"],
+                name="eventlot_event_node",
+                condition=models.Q(node__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -250,7 +286,9 @@ class CaptureJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    document = models.JSONField(null=True, blank=True)  # dropped once captured
+    # The document as it was sent (JSON text: kept and read back without re-encoding, and
+    # without the database parsing it into jsonb), dropped once captured.
+    document = models.TextField(null=True, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)

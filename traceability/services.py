@@ -7,6 +7,7 @@ queries (lots, parties, known event ids), never one per event, and is written wi
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +18,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
 from core.choices import Role
 from core.dates import is_future
@@ -274,6 +274,7 @@ def _store(events, actor):
                         epc_list=line.epc_list,
                         uom=line.uom,
                         product_id=line.product,
+                        node=line.node,
                     )
                     for row, e in zip(rows, events, strict=True)
                     for line in e["lines"]
@@ -331,10 +332,9 @@ def _epcis_defaults(event):
     }
 
 
-def _copy_value(key, value):
-    if key in ("document", "corrective_event_ids") and value is not None:
-        return Jsonb(value)
-    return value
+# JSON columns go to COPY as text: one reused encoder, no adapter object per value.
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON_KEYS = frozenset({"document", "corrective_event_ids"})
 
 
 def _on_behalf(actor):
@@ -359,11 +359,15 @@ def _copy_events(events, recorded_by, on_behalf):
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
         columns += ", recorded_by_regulator"
         keys = [k for k, _ in _EVENT_FIELDS]
+        plain = [k not in _JSON_KEYS for k in keys]
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
-                row = [_copy_value(k, e[k]) for k in keys]
+                row = [
+                    e[k] if is_plain or e[k] is None else _json_text(e[k])
+                    for k, is_plain in zip(keys, plain, strict=True)
+                ]
                 copy.write_row((pk, *row, now, recorded_by, on_behalf))
-        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id"
+        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id, node"
         with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
                 for line in e["lines"]:
@@ -781,14 +785,17 @@ def epcis_capture_needs_worker(*, document, prefer=""):
     return large or "respond-async" in prefer.lower()
 
 
-def capture_job_start(*, actor, document):
-    """Keep the document and hand it to a worker once this transaction commits."""
+def capture_job_start(*, actor, document, body=None):
+    """Keep the document (`body`, its JSON text as sent, when the caller has it) and hand
+    it to a worker once this transaction commits."""
     from .tasks import run_capture_job
 
-    body = document.get("epcisBody") if isinstance(document, dict) else None
-    events = body.get("eventList") if isinstance(body, dict) else None
+    body_ = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body_.get("eventList") if isinstance(body_, dict) else None
+    if isinstance(body, bytes):
+        body = body.decode()
     job = CaptureJob.objects.create(
-        document=document,
+        document=body if body is not None else json.dumps(document),
         event_count=len(events) if isinstance(events, list) else 0,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -809,7 +816,8 @@ def capture_job_run(*, job_id):
     if job is None or job.status != CaptureJob.Status.RUNNING:
         return None
     try:
-        result = epcis_capture(actor=job.created_by, document=job.document)
+        document = json.loads(job.document, parse_constant=_not_json)
+        result = epcis_capture(actor=job.created_by, document=document)
     except (DjangoValidationError, ApplicationError, PermissionDenied, Conflict) as exc:
         job.status, job.errors = CaptureJob.Status.FAILED, _error_list(exc)
     else:
@@ -820,6 +828,11 @@ def capture_job_run(*, job_id):
     job.save(update_fields=["status", "errors", "result", "document", "finished_at"])
     log.info("epcis.capture_job.finished", job=str(job.pk), status=job.status)
     return job.status
+
+
+def _not_json(constant):
+    """NaN and Infinity are not JSON (the request's parser refuses them too)."""
+    raise ApplicationError(_("%(value)s is not valid JSON.") % {"value": constant})
 
 
 def _error_list(exc):
