@@ -7,6 +7,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recalls.choices import RecallState
 from recalls.selectors import public_recall_list, recall_list
@@ -20,9 +21,9 @@ from sampling.selectors import published_nonconforming_results
 from traceability.models import Lot, Party, Product
 
 REMEDY_ACTION = {
-    "repair": "to have it repaired free of charge",
-    "replace": "to have it replaced free of charge",
-    "refund": "for a refund",
+    "repair": gettext_lazy("to have it repaired free of charge"),
+    "replace": gettext_lazy("to have it replaced free of charge"),
+    "refund": gettext_lazy("for a refund"),
 }
 
 
@@ -66,7 +67,7 @@ def _recalls(product, lot):
     for recall in recalls:
         lots = sorted(x.lot_code for x in recall.lots.all() if x.product_id == product.pk)
         contact = recall.consumer_contact or recall.producer.name
-        action = REMEDY_ACTION.get(recall.remedy, "about what to do")
+        action = REMEDY_ACTION.get(recall.remedy) or _("about what to do")
         what = _("Stop using it and contact %(contact)s %(action)s.") % {
             "contact": contact,
             "action": _(action),

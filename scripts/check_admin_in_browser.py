@@ -3,8 +3,8 @@
 Migrates and seeds the database named by DATABASE_URL, opens a fresh recall with a
 submitted plan, starts the development server, then in Chromium: logs in as the demo
 admin, opens the recall, runs its `approve` action from the recall's page, and asserts
-the admin's message and the new state, once per browser language (zh-CN, then en).
-Saves a screenshot per language.
+the admin's message, the new state and the history, all in the browser's language, once
+per browser language (zh-CN, then en). Saves a screenshot per language.
 
     apt-get install -y chromium chromium-driver
     pip install selenium
@@ -22,10 +22,18 @@ import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the page says, in each browser language: the button, the history's entry for it
+# and the admin's message after it (the recall is named by its number).
+SAYS = {
+    "zh-CN": {"approve": "批准", "done": "：批准已完成，当前状态：已批准。", "recall": "召回"},
+    "en": {"approve": "Approve", "done": ": Approve done; now Approved.", "recall": "Recall"},
+}
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -91,28 +99,44 @@ def check(base, recall_id, recall_no, password, screenshot, lang):
             driver.find_element(By.ID, "id_username").send_keys("admin")
             driver.find_element(By.ID, "id_password").send_keys(password)
             driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-            assert "/admin/login/" not in driver.current_url, "login failed"
+            # click() returns before the next page loads: wait for it.
+            _wait(driver, lambda d: "/admin/login/" not in d.current_url, "login failed")
             print(f"[{lang}] logged in as admin: {driver.title}")
 
             driver.get(f"{base}/admin/recalls/recall/{recall_id}/change/")
             assert recall_no in driver.page_source, "the recall page does not show its number"
+            says = SAYS[lang]
             buttons = _offered(driver)
             print(f"opened {recall_no}; actions offered: {buttons}")
             assert "approve" in buttons, buttons
+            label = driver.find_element(By.ID, "transition-approve").text
+            assert label == says["approve"], label
 
             driver.find_element(By.ID, "transition-approve").click()
+            _wait(
+                driver,
+                lambda d: d.find_elements(By.CSS_SELECTOR, "ul.messagelist li"),
+                "no message after approve",
+            )
             messages = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li")]
             print(f"after approve: {messages}")
-            assert any(m.startswith(f"{recall_no}:") for m in messages), messages
+            assert f"{says['recall']} {recall_no}{says['done']}" in messages, messages
             buttons = _offered(driver)
             assert "announce" in buttons and "approve" not in buttons, buttons
             history = driver.find_element(By.CSS_SELECTOR, "table.state-history").text
-            assert "approve" in history and "+0800" in history, history
+            assert says["approve"] in history and "+0800" in history, history
             print(f"actions offered now: {buttons}; history records the approval")
             driver.save_screenshot(str(screenshot))
             print(f"screenshot: {screenshot}")
         finally:
             driver.quit()
+
+
+def _wait(driver, condition, failure, seconds=15):
+    try:
+        WebDriverWait(driver, seconds).until(condition)
+    except TimeoutException:
+        raise AssertionError(failure) from None
 
 
 def _offered(driver):

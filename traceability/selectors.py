@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.db import fetchall_prepared
@@ -526,7 +527,7 @@ def _time_param(name, value):
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ApplicationError(f"{name}: an ISO 8601 timestamp.", attr=name)
+        raise ApplicationError(_("%(name)s: an ISO 8601 timestamp.") % {"name": name}, attr=name)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -562,7 +563,10 @@ def epcis_events(*, queryset, params):
     after which the page starts. An unknown parameter or a bad value is a 400."""
     unknown = sorted(set(params) - EPCIS_QUERY_PARAMS)
     if unknown:
-        raise ApplicationError(f"Unknown query parameter: {', '.join(unknown)}.", attr=unknown[0])
+        raise ApplicationError(
+            _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            attr=unknown[0],
+        )
     filters = Q()
     for name in params:
         value = params[name]
@@ -573,7 +577,8 @@ def epcis_events(*, queryset, params):
             bad = set(values) - set(EpcisType.values)
             if bad:
                 raise ApplicationError(
-                    f"eventType: one of {', '.join(EpcisType.values)}.", attr=name
+                    _("eventType: one of %(values)s.") % {"values": ", ".join(EpcisType.values)},
+                    attr=name,
                 )
             filters &= Q(epcis_type__in=values)
         elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
@@ -605,7 +610,7 @@ def epcis_events(*, queryset, params):
             after = int(base64.urlsafe_b64decode(token.encode()).decode())
         except (ValueError, UnicodeDecodeError):
             raise ApplicationError(
-                "nextPageToken: not a token this server gave.", attr="nextPageToken"
+                _("nextPageToken: not a token this server gave."), attr="nextPageToken"
             ) from None
     return queryset.filter(filters, id__gt=after).order_by("id"), per_page
 
@@ -619,7 +624,11 @@ def _int_param(params, name, default, low, high):
     if value is None:
         return default
     if not value.isdigit() or not low <= int(value) <= high:
-        raise ApplicationError(f"{name}: an integer from {low} to {high}.", attr=name)
+        raise ApplicationError(
+            _("%(name)s: an integer from %(low)d to %(high)d.")
+            % {"name": name, "low": low, "high": high},
+            attr=name,
+        )
     return int(value)
 
 

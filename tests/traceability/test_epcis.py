@@ -498,9 +498,7 @@ def test_an_unknown_parameter_is_400(captured):
     assert captured.get(QUERY, {"nextPageToken": "!!"}).status_code == 400
 
 
-@pytest.mark.xfail(
-    strict=True, reason="gap after merges: EPCIS query paging broke"
-)
+@pytest.mark.xfail(strict=True, reason="gap after merges: EPCIS query paging broke")
 def test_pages_follow_the_next_page_token(captured):
     seen, params = [], {"perPage": "7"}
     while True:
