@@ -121,7 +121,13 @@ class SampleAdmin(TransitionAdminMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in self.model._meta.fields), "history_table"]
+        # Region codes with their province's name, as in the list.
+        shown = {"region": "region_display", "handling_region": "handling_region_display"}
+        return [*(shown.get(f.name, f.name) for f in self.model._meta.fields), "history_table"]
+
+    @admin.display(description=_("handling region"))
+    def handling_region_display(self, sample):
+        return region_label(sample.handling_region)
 
     @admin.display(description=_("region"), ordering="region")
     def region_display(self, sample):

@@ -146,6 +146,7 @@ def test_a_sample_is_run_from_its_page_with_chinese_buttons_and_messages(site):
     page = site.get(f"/admin/sampling/sample/{sample.pk}/change/", **CHINESE).content.decode()
     assert ">记录检验结果<" in page and ">作废<" in page
     assert 'class="state-history"' in page and "+0800" in page
+    assert f"{sample.region} 北京市" in page
     form = site.get(f"/admin/sampling/sample/{sample.pk}/transition/void/", **CHINESE)
     text = visible_text(form.content.decode())
     assert "我确认：作废" in text

@@ -186,3 +186,25 @@ def test_a_throttled_client_is_told_in_one_language(monkeypatch):
     assert throttled[0].status_code == 429
     assert_one_language(*throttled)
     cache.delete("throttle_public_complaints_10.0.0.99")
+
+
+def test_an_alert_reads_in_the_language_of_each_reader(api, make_sample, regulator):
+    from django.utils import timezone
+
+    from sampling.jobs import sweep_sample_deadlines
+    from sampling.models import Sample
+
+    sample = make_sample()  # waiting to be received by the lab
+    Sample.objects.filter(pk=sample.pk).update(due_at=timezone.now() - timezone.timedelta(days=1))
+    assert sweep_sample_deadlines()["sample_deadlines_overdue"] == 1
+    client = api.as_(regulator)
+    (alert,) = client.get("/api/v1/alerts/", {"kind": "deadline_overdue"}).json()["results"]
+    chinese = client.get(f"/api/v1/alerts/{alert['id']}/").json()["message"]
+    english = client.get(f"/api/v1/alerts/{alert['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()[
+        "message"
+    ]
+    # The stage is a choice: each reader gets its label in their language.
+    assert chinese.startswith(f"样品 {sample.sample_no}：“收样”环节期限为 ")
+    assert english.startswith(f"Sample {sample.sample_no}: the deadline of stage “Receive” was ")
+    assert english_in_chinese({"message": chinese}, also={sample.sample_no}) == []
+    assert not CJK.search(english)
