@@ -359,7 +359,7 @@ def accident_sweep_full_reports(now=None):
                     payload={
                         "accident_no": accident.accident_no,
                         "stage": "full_report",
-                        "due_at": accident.full_report_due.isoformat(),
+                        "due_at": timezone.localtime(accident.full_report_due).isoformat(),
                     },
                 )
             raised += alert is not None

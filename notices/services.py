@@ -322,7 +322,7 @@ def notice_sweep_overdue(*, now=None):
                     "party": notice.party.uscc,
                     "lot": notice.lot_id,
                     "source": f"{notice.source_kind}:{notice.source_id}",
-                    "due_at": notice.due_at.isoformat(),
+                    "due_at": timezone.localtime(notice.due_at).isoformat(),
                 },
             )
             Notice.objects.filter(pk=notice.pk).update(overdue_alerted_at=now)

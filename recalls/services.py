@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months
 from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.messages import render_stored
 from core.models import Alert
 from core.rules import rule
 from core.services import alert_raise
@@ -458,7 +459,9 @@ def recall_review_objection(*, recall, actor, outcome, notes=""):
             recall_terminate(
                 recall=recall,
                 actor=actor,
-                reason=f"Objection upheld. {notes}".strip(),
+                reason=render_stored(
+                    gettext_noop("Objection upheld. %(notes)s"), {"notes": notes}
+                ).strip(),
                 objection=True,
             )
     return objection
@@ -532,7 +535,7 @@ def recall_sweep_deadlines(*, now=None):
                         "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
                     },
                     severity=AlertSeverity.HIGH,
-                    payload={"stage": stage, "due": due.isoformat()},
+                    payload={"stage": stage, "due": timezone.localtime(due).isoformat()},
                 )
     return {"recall_deadlines_overdue": raised}
 
@@ -597,6 +600,6 @@ def recall_check_progress(*, now=None):
                         "due": f"{timezone.localtime(due):%Y-%m-%d}",
                     },
                     severity=AlertSeverity.MEDIUM,
-                    payload={"period": number, "due": due.isoformat()},
+                    payload={"period": number, "due": timezone.localtime(due).isoformat()},
                 )
     return {"recall_progress_overdue": raised}

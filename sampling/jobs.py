@@ -58,7 +58,7 @@ def sweep_sample_deadlines():
                         "sample_no": sample.sample_no,
                         "stage": sample.due_stage,
                         "state": sample.state,
-                        "due_at": sample.due_at.isoformat(),
+                        "due_at": timezone.localtime(sample.due_at).isoformat(),
                     },
                 )
             raised += alert is not None

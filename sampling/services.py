@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months, not_in_future
 from core.exceptions import ApplicationError
+from core.messages import render_stored
 from core.regions import NATIONAL, ancestors, covers, level_of, region_q
 from core.rules import rule
 from core.services import alert_raise
@@ -959,7 +960,10 @@ def _record_failed_follow_up(sample, decided_at):
         return
     earliest, latest = rule("sampling.second_follow_up_days")
     today = timezone.localtime(decided_at).date()
-    note = f"Follow-up check {sample.sample_no} failed."
+    # Text the project writes into a record is in the server's language (core.messages).
+    note = render_stored(
+        gettext_noop("Follow-up check %(sample_no)s failed."), {"sample_no": sample.sample_no}
+    )
     original.measures = [
         *original.measures,
         {"measure": Measure.PUBLIC_NOTICE, "due_on": today.isoformat(), "note": note},
@@ -1014,8 +1018,10 @@ def sample_dispose(*, sample, actor, measures, note=""):
             disposition.recall = recall_open_draft(
                 producer=locked.producer,
                 lots=[locked.lot],
-                hazard=f"Non-conforming in spot check {locked.sample_no}: "
-                + ", ".join(dict.fromkeys(failed)),
+                hazard=render_stored(
+                    gettext_noop("Non-conforming in spot check %(sample_no)s: %(items)s"),
+                    {"sample_no": locked.sample_no, "items": ", ".join(dict.fromkeys(failed))},
+                ),
                 kind="ordered",
                 source=disposition,
                 actor=actor,
