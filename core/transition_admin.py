@@ -9,6 +9,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,11 +25,34 @@ from .exceptions import ApplicationError
 from .models import StateHistory
 
 JSON_HELP = _("JSON, as in the API request body.")
+# Labels of payload fields that are not fields of the model the admin shows.
+PAYLOAD_LABELS = {
+    "note": _("note"),
+    "reason": _("reason"),
+    "items": _("items"),
+    "measures": _("measures"),
+    "issued_on": _("report issued on"),
+    "file": _("report file"),
+    "lots": _("lots"),
+    "summary": _("summary"),
+}
 
 
-def _form_field(field):
+def _label(name, field, model):
+    """The payload field's label in the admin's language: its own label where the
+    serializer gives one, else the model field's verbose name of the same name."""
+    if field.label:
+        return field.label
+    try:
+        verbose_name = getattr(model._meta.get_field(name), "verbose_name", None)
+    except FieldDoesNotExist:
+        verbose_name = None
+    return capfirst(verbose_name or PAYLOAD_LABELS.get(name, name.replace("_", " ")))
+
+
+def _form_field(field, label):
     """A Django form field for a DRF serializer field (nested data as JSON text)."""
-    common = {"required": field.required, "label": field.label}
+    common = {"required": field.required, "label": label}
     if field.help_text:
         common["help_text"] = field.help_text
     if isinstance(field, serializers.ChoiceField):
@@ -65,13 +89,13 @@ def _error_text(serializer):
     return " ".join(parts)
 
 
-def transition_form_class(transition, *, confirm=False):
+def transition_form_class(transition, *, model, confirm=False):
     fields = {}
     payload = transition.payload_serializer
     if payload is not None:
         for name, field in payload().get_fields().items():
             if not field.read_only:
-                fields[name] = _form_field(field)
+                fields[name] = _form_field(field, _label(name, field, model))
     if confirm:
         fields["confirm"] = forms.BooleanField(
             required=True, label=gettext("I confirm: %(action)s") % {"action": transition.label}
@@ -155,7 +179,7 @@ class TransitionAdminMixin:
 
     def transition_form_view(self, request, transition, objects, *, list_action=True):
         confirm = transition.action in self.confirm_actions
-        form_class = transition_form_class(transition, confirm=confirm)
+        form_class = transition_form_class(transition, model=self.model, confirm=confirm)
         if request.POST.get("transition_form"):
             form = form_class(request.POST, request.FILES)
             if form.is_valid():

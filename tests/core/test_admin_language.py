@@ -134,6 +134,28 @@ def test_every_admin_page_of_the_demo_speaks_chinese(site):
     assert offenders == {}
 
 
+def test_every_transition_form_speaks_chinese(site):
+    from recalls.states import recall_machine
+    from sampling.states import sample_machine
+
+    allowed = CODES | data_words()
+    offenders = {}
+    for machine, obj in (
+        (sample_machine, Sample.objects.order_by("pk").first()),
+        (recall_machine, Recall.objects.order_by("pk").first()),
+    ):
+        base = f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/transition/"
+        for transition in machine.actions:
+            response = site.get(f"{base}{transition.action}/", **CHINESE)
+            if response.status_code == 302:  # runs without a form: nothing to read
+                continue
+            assert response.status_code == 200, transition.action
+            words = english_words(visible_text(response.content.decode()), allowed)
+            if words:
+                offenders[f"{obj._meta.model_name}.{transition.action}"] = sorted(words)
+    assert offenders == {}
+
+
 def test_the_checker_finds_english_on_a_page():
     html = "<p>召回</p><button title='Approve'>批准</button><p>Recall 3 is in state draft</p>"
     assert english_words(visible_text(html), CODES) == {"Recall", "is", "in", "state", "draft"} | {
