@@ -36,6 +36,7 @@ import jsonschema_rs
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from epcpy import epc_pure_identity_to_gs1_element_string, get_gs1_key
 from stdnum import ean
 
@@ -406,7 +407,7 @@ def _draft(index, event, event_id, namespaces, errors):
     except ValueError:  # well-formed but impossible (month 13)
         occurred_at = None
     if occurred_at is None:
-        errors.add(index, "eventTime", "An ISO 8601 timestamp with offset.")
+        errors.add(index, "eventTime", _("An ISO 8601 timestamp with offset."))
     for field, value in (
         ("eventID", event.get("eventID")),
         ("bizStep", event.get("bizStep")),
@@ -416,7 +417,7 @@ def _draft(index, event, event_id, namespaces, errors):
         ("parentID", event.get("parentID")),
     ):
         if value is not None and len(value) > MAX_URI:
-            errors.add(index, field, f"At most {MAX_URI} characters.")
+            errors.add(index, field, _("At most %(max)d characters.") % {"max": MAX_URI})
     declaration = event.get("errorDeclaration")
     return {
         "index": index,
@@ -536,7 +537,9 @@ def _resolve_lines(draft, idents, lots, products, errors):
         attr = f"{name}.{n}"
         if len(uri) > MAX_URI:
             errors.add(
-                index, f"{attr}.epcClass" if is_quantity else attr, f"At most {MAX_URI} characters."
+                index,
+                f"{attr}.epcClass" if is_quantity else attr,
+                _("At most %(max)d characters.") % {"max": MAX_URI},
             )
             continue
         ident = idents[uri]
@@ -549,7 +552,7 @@ def _resolve_lines(draft, idents, lots, products, errors):
                 quantity = Decimal(-1)
             attr += ".quantity"
         if not quantity.is_finite() or quantity < 0 or quantity > _MAX_QUANTITY:
-            errors.add(index, attr, "A quantity from 0 to 99999999999.999.")
+            errors.add(index, attr, _("A quantity from 0 to 99999999999.999."))
             continue
         lot = None
         if ident.kind == "lot":
@@ -570,12 +573,15 @@ def _resolve_lines(draft, idents, lots, products, errors):
             errors.add(
                 index,
                 f"{name}.{n}.uom" if is_quantity else attr,
-                f"Cannot convert {uom or 'pieces'} into the lot's unit '{unit}'.",
+                _("Cannot convert %(uom)s into the lot's unit “%(unit)s”.")
+                % {"uom": uom or "pieces", "unit": unit},
             )
             continue
         converted = _thousandths(converted)
         if converted == 0 and quantity > 0:
-            errors.add(index, attr, f"Too small to count in the lot's unit '{unit}'.")
+            errors.add(
+                index, attr, _("Too small to count in the lot's unit “%(unit)s”.") % {"unit": unit}
+            )
             continue
         draft["lines"].append(Line(lot_id, converted, role, uri, name, uom, product))
 

@@ -638,7 +638,7 @@ def _time_param(name, value):
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ApplicationError(f"{name}: an ISO 8601 timestamp.", attr=name)
+        raise ApplicationError(_("%(name)s: an ISO 8601 timestamp.") % {"name": name}, attr=name)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -674,7 +674,10 @@ def epcis_events(*, queryset, params):
     page size. An unknown parameter or a bad value is a 400."""
     unknown = sorted(set(params) - EPCIS_QUERY_PARAMS)
     if unknown:
-        raise ApplicationError(f"Unknown query parameter: {', '.join(unknown)}.", attr=unknown[0])
+        raise ApplicationError(
+            _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            attr=unknown[0],
+        )
     filters = Q()
     for name in params:
         value = params[name]
@@ -685,7 +688,8 @@ def epcis_events(*, queryset, params):
             bad = set(values) - set(EpcisType.values)
             if bad:
                 raise ApplicationError(
-                    f"eventType: one of {', '.join(EpcisType.values)}.", attr=name
+                    _("eventType: one of %(values)s.") % {"values": ", ".join(EpcisType.values)},
+                    attr=name,
                 )
             filters &= Q(epcis_type__in=values)
         elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
@@ -775,7 +779,11 @@ def _int_param(params, name, default, low, high):
     if value is None:
         return default
     if not value.isdigit() or not low <= int(value) <= high:
-        raise ApplicationError(f"{name}: an integer from {low} to {high}.", attr=name)
+        raise ApplicationError(
+            _("%(name)s: an integer from %(low)d to %(high)d.")
+            % {"name": name, "low": low, "high": high},
+            attr=name,
+        )
     return int(value)
 
 

@@ -434,14 +434,18 @@ def _parse_event(index, item, errors, now):
         errors.add(index, "event_id", _("Required: a string of 1-128 characters."))
     kind = item.get("kind")
     if not is_choice(kind, _KINDS):
-        errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
+        errors.add(index, "kind", _("One of %(values)s.") % {"values": ", ".join(EventKind.values)})
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
-        errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
+        errors.add(index, "occurred_at", _("Required: an ISO 8601 timestamp."))
     elif is_future(occurred_at, now=now):
-        errors.add(index, "occurred_at", "May not be in the future.")
+        errors.add(index, "occurred_at", _("May not be in the future."))
     elif occurred_at.year < EARLIEST_YEAR:
-        errors.add(index, "occurred_at", f"Give a date between {EARLIEST_YEAR} and now.")
+        errors.add(
+            index,
+            "occurred_at",
+            _("Give a date between %(earliest)d and now.") % {"earliest": EARLIEST_YEAR},
+        )
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:
         errors.add(index, "biz_step", _("At most 64 characters."))
@@ -596,7 +600,7 @@ def _resolve_lots(parsed, errors):
         for line in event["lines"]:
             if line.lot not in found:
                 field = {"lot": "lots", "input": "inputs", "output": "outputs"}[line.role]
-                errors.add(index, field, f"No lot {line.lot}.")
+                errors.add(index, field, _("No lot %(lot)s.") % {"lot": line.lot})
 
 
 def _check_scope(parsed, parties, actor, errors):
@@ -624,13 +628,16 @@ def _check_scope(parsed, parties, actor, errors):
         if event["kind"] == EventKind.SHIP and event["source"] != own:
             errors.add(index, "source", _("An enterprise ships only from itself."))
         if event["kind"] == EventKind.RECEIVE and event["destination"] != own:
-            errors.add(index, "destination", "An enterprise receives only for itself.")
+            errors.add(index, "destination", _("An enterprise receives only for itself."))
         for line in event["lines"]:
             if line.lot is None or line.lot in held:
                 continue
             if not (event["kind"] == EventKind.RECEIVE or line.role == LotRole.OUTPUT):
                 errors.add(
-                    index, "lots", f"Lot {line.lot} is not yours: you neither made nor hold it."
+                    index,
+                    "lots",
+                    _("Lot %(lot)s is not yours: you neither made nor hold it.")
+                    % {"lot": line.lot},
                 )
 
 
@@ -719,7 +726,8 @@ def epcis_capture(*, actor, document):
     events = document["epcisBody"]["eventList"]
     if len(events) > MAX_EPCIS_EVENTS:
         raise ApplicationError(
-            f"At most {MAX_EPCIS_EVENTS} events per document; got {len(events)}.",
+            _("At most %(max)d events per document; got %(count)d.")
+            % {"max": MAX_EPCIS_EVENTS, "count": len(events)},
             attr="epcisBody.eventList",
         )
     parsed, parties, errors = epcis.document_events(document)
@@ -762,7 +770,7 @@ def _declared_events(declared, stored, actor, errors):
     for index, draft in declared.items():
         event = events.get(stored[draft["event_id"]])
         if event is None:
-            errors.add(index, "eventID", "No event of yours has this eventID.")
+            errors.add(index, "eventID", _("No event of yours has this eventID."))
             continue
         event.erroneous = True
         event.corrective_event_ids = draft["corrective_event_ids"]

@@ -402,7 +402,7 @@ class EpcisViewSet(LeveeGenericViewSet):
             jobs = jobs.filter(created_by=request.user)
         job = jobs.filter(pk=id).first()
         if job is None:
-            raise NotFound("No such capture.")
+            raise NotFound(_("No such capture."))
         return Response(CaptureJobSerializer(job).data)
 
     @extend_schema(
