@@ -121,25 +121,38 @@ class NoticeIssue(models.Model):
     left pending: an order is never lost, and carrying one out twice changes nothing
     (one notice per party and source)."""
 
-    source_kind = models.CharField(max_length=16, choices=NoticeSource.choices)
-    source_id = models.BigIntegerField()
-    source_number = models.CharField(max_length=64, blank=True)
-    measure = models.CharField(max_length=16, choices=NoticeMeasure.choices)
-    urgent = models.BooleanField(default=False)
-    # Lot ids: one for a disposition, the recall's lots for a recall.
-    lot_ids = models.JSONField(default=list)
-    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    source_kind = models.CharField(
+        verbose_name=_("source kind"), max_length=16, choices=NoticeSource.choices
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    issued_at = models.DateTimeField(null=True, blank=True)
+    source_id = models.BigIntegerField(verbose_name=_("source ID"))
+    source_number = models.CharField(verbose_name=_("source number"), max_length=64, blank=True)
+    measure = models.CharField(
+        verbose_name=_("measure"), max_length=16, choices=NoticeMeasure.choices
+    )
+    urgent = models.BooleanField(verbose_name=_("urgent"), default=False)
+    # Lot ids: one for a disposition, the recall's lots for a recall.
+    lot_ids = models.JSONField(verbose_name=_("lot IDs"), default=list)
+    producer = models.ForeignKey(
+        Party, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    issued_at = models.DateTimeField(verbose_name=_("issued at"), null=True, blank=True)
     # What issuing did: notices created, updated, reissued, deliveries written.
-    summary = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    summary = models.JSONField(verbose_name=_("summary"), default=dict, blank=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
 
     class Meta:
+        verbose_name = _("notice order")
+        verbose_name_plural = _("notice orders")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["source_kind", "source_id"], name="notice_issue_source"),
@@ -149,4 +162,7 @@ class NoticeIssue(models.Model):
         ]
 
     def __str__(self):
-        return f"Notices of {self.source_kind} {self.source_id} ({self.source_number})"
+        return gettext("Notices of %(source)s %(number)s") % {
+            "source": self.get_source_kind_display(),
+            "number": self.source_number or self.source_id,
+        }
