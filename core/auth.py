@@ -33,12 +33,21 @@ REVOKED = _("This token was issued before the password was changed; log in again
 SESSION_OVER = _("This session is over; log in again.")
 
 
+# Where a middleware that authenticates before the view leaves the (user, token) it found.
+AUTHENTICATED = "levee_authenticated"
+
+
 def issued_before_password_change(token, user):
     changed = getattr(user, "password_changed_at", None)
     return changed is not None and token.get("iat", 0) < int(changed.timestamp())
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
+    def authenticate(self, request):
+        # The Idempotency-Key middleware authenticated this very request a moment ago.
+        found = getattr(request, AUTHENTICATED, None)
+        return found if found is not None else super().authenticate(request)
+
     def get_user(self, validated_token):
         """simplejwt's checks, with the user read fresh on every request (role, region and
         password changes count at once) by one prepared statement (core.db.instance_by_pk)."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from .auth import JWTAuthentication
+from .auth import AUTHENTICATED, JWTAuthentication
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -36,7 +36,10 @@ def _user(request):
         found = JWTAuthentication().authenticate(request)
     except (AuthenticationFailed, InvalidToken, TokenError):
         return None
-    return found[0] if found else None
+    if not found:
+        return None
+    setattr(request, AUTHENTICATED, found)  # the view's authentication takes it over
+    return found[0]
 
 
 def _insert_or_take_over_expired(*, user, key, method, path, digest):
