@@ -207,10 +207,8 @@ EVENT_COLUMNS = [
     "source_id",
     "destination_id",
     "recorded_at",
+    # what an event recorded through `events/` holds in its EPCIS columns
     "biz_step",
-]
-# The EPCIS columns have their defaults in Python only, so COPY names them.
-EPCIS_COLUMNS = [
     "epcis_type",
     "action",
     "disposition",
@@ -220,32 +218,22 @@ EPCIS_COLUMNS = [
     "erroneous",
     "corrective_event_ids",
 ]
-LINE_COLUMNS = ["id", "event_id", "lot_id", "role", "quantity"]
-
-
-def _epcis(kind):
-    """What an event recorded through `events/` carries (traceability.services)."""
-    if kind == "transform":
-        return ("TransformationEvent", "", "", "", "", "", False, "[]")
-    action = "ADD" if kind == "commission" else "OBSERVE"
-    return ("ObjectEvent", action, "", "", "", "", False, "[]")
+LINE_COLUMNS = ["id", "event_id", "lot_id", "role", "quantity", "epc", "epc_list", "uom"]
+_ACTIONS = {"commission": "ADD", "destroy": "DELETE"}
 
 
 def copy_events(cur, events, lines):
     """COPY event rows (id, event_id, kind, occurred_at, party, source, destination,
     recorded_at) and their lines (id, event, lot, role, quantity)."""
-    _copy(
-        cur,
-        "traceability_event",
-        [*EVENT_COLUMNS, *EPCIS_COLUMNS],
-        ((*e, "", *_epcis(e[2])) for e in events),
-    )
-    _copy(
-        cur,
-        "traceability_eventlot",
-        [*LINE_COLUMNS, "epc", "epc_list", "uom"],
-        ((*line, "", "[]", "") for line in lines),
-    )
+    _copy(cur, "traceability_event", EVENT_COLUMNS, (_epcis_columns(e) for e in events))
+    _copy(cur, "traceability_eventlot", LINE_COLUMNS, ((*line, "", "", "") for line in lines))
+
+
+def _epcis_columns(event):
+    kind = event[2]
+    if kind == "transform":
+        return (*event, "", "TransformationEvent", "", "", "", "", "", False, "[]")
+    return (*event, "", "ObjectEvent", _ACTIONS.get(kind, "OBSERVE"), "", "", "", "", False, "[]")
 
 
 def _copy(cur, table, columns, rows):

@@ -3,6 +3,7 @@ time in the service's zone with the offset (2026-11-30T10:38:02.123+08:00), the 
 speaks; and a request is logged once, when it finishes."""
 
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 
@@ -21,3 +22,9 @@ def drop_request_started(record):
     the first does plus the status, so the first only doubles the lines."""
     event = record.msg if isinstance(record.msg, dict) else {}
     return event.get("event") != "request_started"
+
+
+def drop_hash_generator_chatter(record):
+    """GS1's event hash generator logs every event it hashes, whole, at INFO on the root
+    logger: a document without eventIDs would write each of its events into the logs."""
+    return record.levelno >= logging.WARNING or "epcis_event_hash_generator" not in record.pathname

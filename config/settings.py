@@ -362,6 +362,10 @@ LOGGING = {
             "()": "django.utils.log.CallbackFilter",
             "callback": logs.drop_request_started,
         },
+        "no_hash_generator_chatter": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": logs.drop_hash_generator_chatter,
+        },
     },
     "formatters": {
         "json": {
@@ -383,7 +387,11 @@ LOGGING = {
         },
     },
     "loggers": {
-        "": {"handlers": ["default"], "level": LOG_LEVEL},
+        "": {
+            "handlers": ["default"],
+            "level": LOG_LEVEL,
+            "filters": ["no_hash_generator_chatter"],
+        },
         "django_structlog": {"level": env.str("REQUEST_LOG_LEVEL", default=LOG_LEVEL)},
         # django-structlog's request_finished says it already: runserver's own request
         # line and django.request's "Unauthorized: ..." only for server errors.

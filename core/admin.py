@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import delivery
-from .admin_tools import overdue_filter, province_filter, region_label
+from .admin_tools import due_label, overdue_filter, province_filter, region_column, region_label
 from .choices import AlertKind, DeliveryStatus
 from .models import (
     Alert,
@@ -17,14 +20,19 @@ from .models import (
     User,
 )
 
+admin.site.site_header = _("Levee: product quality safety supervision")
+admin.site.site_title = _("Levee admin")
+admin.site.index_title = _("Supervision administration")
+
 
 @admin.register(User)
 class LeveeUserAdmin(UserAdmin):
-    list_display = ["username", "role", "region", "party_uscc", "lab", "site", "is_active"]
+    list_display = ["username", "role", "region_display", "party_uscc", "lab", "site", "is_active"]
+    region_display = region_column()
     list_filter = ["role", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Levee", {"fields": ["role", "region", "party_uscc", "lab", "site"]}),
+        (_("Role and links"), {"fields": ["role", "region", "party_uscc", "lab", "site"]}),
     ]
     # The role and its link at creation too (a user without them fails User.clean); the
     # password goes through AUTH_PASSWORD_VALIDATORS, as in add_user.
@@ -51,13 +59,15 @@ class LeveeUserAdmin(UserAdmin):
 
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "accreditation_no", "region"]
+    list_display = ["code", "name", "accreditation_no", "region_display"]
+    region_display = region_column()
     search_fields = ["code", "name"]
 
 
 @admin.register(SentinelSite)
 class SentinelSiteAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "region", "stratum", "weight"]
+    list_display = ["code", "name", "kind", "region_display", "stratum", "weight"]
+    region_display = region_column()
     list_filter = ["kind", "stratum"]
     search_fields = ["code", "name"]
 
@@ -97,7 +107,15 @@ class StateHistoryAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "severity", "status", "region_display", "subject"]
+    list_display = [
+        "created_at",
+        "kind",
+        "severity",
+        "status",
+        "region_display",
+        "subject",
+        "due_display",
+    ]
     list_filter = [
         "status",
         # Alerts about a missed deadline.
@@ -109,11 +127,24 @@ class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
         "severity",
     ]
 
-    @admin.display(description="region", ordering="region")
+    @admin.display(description=_("region"), ordering="region")
     def region_display(self, alert):
         return region_label(alert.region)
 
+    @admin.display(description=_("due"))
+    def due_display(self, alert):
+        """The missed deadline a deadline alert is about (its payload's due time)."""
+        due = alert.payload.get("due_at") or alert.payload.get("due")
+        moment = parse_datetime(due) if isinstance(due, str) else None
+        return due_label(moment) if moment else "—"
+
     search_fields = ["subject", "message", "dedup_key"]
+    exclude = ["message", "message_text", "message_args"]
+
+    @admin.display(description=_("message"))
+    def localized_message(self, alert):
+        return alert.localized_message
+
     readonly_fields = [
         "kind",
         "severity",
@@ -121,7 +152,7 @@ class AlertAdmin(KeptOnRecordMixin, admin.ModelAdmin):
         "subject_id",
         "subject",
         "region",
-        "message",
+        "localized_message",
         "payload",
         "dedup_key",
         "created_at",
@@ -183,10 +214,14 @@ class AlertDeliveryAdmin(KeptOnRecordMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry the selected dead or pending deliveries")
+    @admin.action(description=_("Retry the selected dead or pending deliveries"))
     def retry_deliveries(self, request, queryset):
         retried = 0
         for item in queryset.exclude(status=DeliveryStatus.DELIVERED):
             delivery.delivery_retry(delivery=item)
             retried += 1
-        self.message_user(request, f"{retried} deliveries re-armed.")
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery re-armed.", "%(count)d deliveries re-armed.", retried)
+            % {"count": retried},
+        )

@@ -5,6 +5,8 @@ province and overdue filters."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # GB/T 2260 provinces (the first two digits of a region code). Cities and districts show
 # their code with their province's name: the project ships no table of every division.
@@ -24,7 +26,36 @@ def local_time(moment):
     """A time as people here read it: Asia/Shanghai, with its offset."""
     if moment is None:
         return "—"
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S UTC%z")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+# Names of the product categories the rules and the demo use; other slugs show as they are.
+CATEGORIES = {
+    "bicycle": _("bicycle"),
+    "biscuit": _("biscuit"),
+    "children_product": _("children's and students' products"),
+    "electric_bicycle": _("electric bicycle"),
+    "electric_heater": _("electric heater"),
+    "electric_kettle": _("electric kettle"),
+    "electrical_appliance": _("electrical and electronic products"),
+    "furniture": _("furniture"),
+    "hair_dryer": _("hair dryer"),
+    "kitchen_knife": _("kitchen knife"),
+    "motor_vehicle": _("motor vehicle"),
+    "power_cord": _("power cord"),
+    "stroller": _("stroller"),
+    "toy": _("toy"),
+    "trampoline": _("trampoline"),
+    "wheat_flour": _("wheat flour"),
+}
+
+
+def category_label(slug):
+    """A category slug with its name beside it, where the project knows the name."""
+    if not slug:
+        return "—"
+    name = CATEGORIES.get(slug)
+    return f"{slug} {name}" if name else slug
 
 
 def region_label(code):
@@ -34,19 +65,46 @@ def region_label(code):
     return f"{code} {name}" if name else code
 
 
+def _follow(obj, path):
+    for name in path.split("__"):
+        obj = getattr(obj, name, None) if obj is not None else None
+    return obj
+
+
+def region_column(path="region"):
+    """A list column: the region code in `path` with its province's name."""
+
+    @admin.display(description=_("region"), ordering=path)
+    def column(self, obj):
+        return region_label(_follow(obj, path))
+
+    return column
+
+
+def category_column(path="category"):
+    """A list column: the category slug in `path` with its name."""
+
+    @admin.display(description=_("category"), ordering=path)
+    def column(self, obj):
+        return category_label(_follow(obj, path))
+
+    return column
+
+
 def due_label(due_at, *, now=None):
     """The due time, in red and marked overdue once it has passed."""
     if due_at is None:
         return "—"
     if due_at < (now or timezone.now()):
         return format_html(
-            '<strong class="overdue" style="color:#ba2121">{} (overdue)</strong>',
+            '<strong class="overdue" style="color:#ba2121">{} ({})</strong>',
             local_time(due_at),
+            gettext("overdue"),
         )
     return local_time(due_at)
 
 
-def province_filter(field, title="province"):
+def province_filter(field, title=None):
     """A list filter by province over the region code in `field`."""
 
     class ProvinceFilter(admin.SimpleListFilter):
@@ -62,7 +120,7 @@ def province_filter(field, title="province"):
                 return queryset.filter(**{f"{field}__startswith": self.value()})
             return queryset
 
-    ProvinceFilter.title = title
+    ProvinceFilter.title = title or _("province")
     return ProvinceFilter
 
 
@@ -70,11 +128,11 @@ def overdue_filter(overdue_q):
     """A yes/no list filter; `overdue_q(now)` is the Q of the overdue rows."""
 
     class OverdueFilter(admin.SimpleListFilter):
-        title = "overdue"
+        title = _("overdue")
         parameter_name = "overdue"
 
         def lookups(self, request, model_admin):
-            return [("yes", "overdue"), ("no", "not overdue")]
+            return [("yes", _("overdue")), ("no", _("not overdue"))]
 
         def queryset(self, request, queryset):
             if self.value() == "yes":

@@ -4,6 +4,7 @@ import calendar
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 from .rules import rule
@@ -32,5 +33,5 @@ def is_future(value, *, now=None):
 def not_in_future(value, attr):
     """`value`, or a 400 on `attr` when it lies in the future (beyond the clock skew)."""
     if is_future(value):
-        raise ApplicationError(f"{attr} is in the future.", attr=attr)
+        raise ApplicationError(_("This time is in the future."), attr=attr)
     return value

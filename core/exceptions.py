@@ -47,8 +47,13 @@ class Precondition(Conflict):
 class TransitionNotAllowed(Conflict):
     default_code = "transition_not_allowed"
 
-    def __init__(self, *, label, state, action, allowed_actions, state_label=None):
-        allowed = ", ".join(allowed_actions) or _("none")
+    def __init__(
+        self, *, label, state, action, allowed_actions, state_label=None, allowed_labels=None
+    ):
+        # The API names actions by their slugs (the codes clients send); the admin by their
+        # translated labels (`allowed_labels`, with `action` given as its label).
+        shown = allowed_actions if allowed_labels is None else allowed_labels
+        allowed = ", ".join(str(a) for a in shown) or _("none")
         super().__init__(
             _(
                 "%(object)s is in state “%(state)s”: “%(action)s” is not "

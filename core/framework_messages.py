@@ -24,6 +24,16 @@ SIMPLEJWT = [
     gettext_noop("Token is invalid or expired"),
     gettext_noop("User is inactive"),
     gettext_noop("User not found"),
+    # The token blacklist's section in the admin.
+    gettext_noop("Token Blacklist"),
+    gettext_noop("Outstanding Token"),
+    gettext_noop("Outstanding Tokens"),
+    gettext_noop("Blacklisted Token"),
+    gettext_noop("Blacklisted Tokens"),
+    gettext_noop("jti"),
+    gettext_noop("user"),
+    gettext_noop("created at"),
+    gettext_noop("expires at"),
 ]
 
 DJANGO_FILTER = [

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .choices import AlertSeverity, DeliveryTopic, Role
 from .exceptions import ApplicationError
+from .messages import render_stored
 from .models import Alert, Lab, SentinelSite, User
 from .regions import validate_region_code
 
@@ -94,6 +95,7 @@ def alert_raise(
     kind,
     dedup_key,
     message,
+    message_args=None,
     region="",
     severity=AlertSeverity.MEDIUM,
     subject=None,
@@ -101,7 +103,9 @@ def alert_raise(
     payload=None,
 ):
     """Raise an alert inside the caller's transaction. Returns the new alert, or None when
-    an unresolved alert with the same dedup_key already exists."""
+    an unresolved alert with the same dedup_key already exists. `message` is English text
+    marked with gettext_noop and `message_args` its arguments (core.messages): each reader
+    gets the message in their language."""
     subject_type = subject_id = ""
     if subject is not None:
         subject_type = subject._meta.label_lower
@@ -116,7 +120,9 @@ def alert_raise(
         subject_id=subject_id,
         subject=subject_label[:255],
         region=region,
-        message=message,
+        message=render_stored(message, message_args),
+        message_text=message,
+        message_args=message_args or {},
         payload=payload or {},
         dedup_key=dedup_key[:255],
     )
@@ -166,15 +172,18 @@ def _check_subscription(*, party_uscc, kinds, regions):
     if party_uscc:
         if list(kinds) != [notice]:
             raise ApplicationError(
-                f'An enterprise subscribes to its notices only: kinds ["{notice}"].', attr="kinds"
+                _('An enterprise subscribes to its notices only: kinds ["%(notice)s"].')
+                % {"notice": notice},
+                attr="kinds",
             )
         if regions:
             raise ApplicationError(
-                "An enterprise's subscription covers its own party, not regions.", attr="regions"
+                _("An enterprise's subscription covers its own party, not regions."),
+                attr="regions",
             )
     elif notice in kinds:
         raise ApplicationError(
-            "Notices go to their holder's own subscriptions (an enterprise user's).",
+            _("Notices go to their holder's own subscriptions (an enterprise user's)."),
             attr="kinds",
         )
 

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ApplicationError, Conflict, PermissionDenied, TransitionNotAllowed
 from .models import StateHistory
@@ -48,9 +49,12 @@ class Transition:
     response_status: the endpoint's success status (201 where the action creates).
     examples: {title: body} documented on the endpoint; each body is one it accepts (the
         schema example tests post them).
+    label: the action's short name for people (the admin's buttons, list actions and
+        history), translated; the action's slug stays the API's name for it.
     """
 
     action: str
+    label: str
     sources: frozenset
     target: str | None
     roles: frozenset
@@ -80,9 +84,11 @@ class Transition:
         payload_as=None,
         response_status=200,
         examples=None,
+        label=None,
     ):
         values = {
             "action": action,
+            "label": label or action,
             "sources": frozenset(sources),
             "target": target,
             "roles": frozenset(roles),
@@ -138,6 +144,14 @@ class StateMachine:
         """The rows that are actions of their own (endpoints and admin buttons)."""
         return [t for t in self.transitions.values() if not t.internal]
 
+    def action_label(self, action):
+        """The translated name of `action` as the history records it (a row of this table
+        or one of the entries every machine writes)."""
+        transition = self.transitions.get(action)
+        if transition is not None:
+            return transition.label
+        return HISTORY_ACTIONS.get(action, action)
+
     def number_of(self, obj):
         """What people call the object by: its number (sample_no), else its id."""
         return str((getattr(obj, self.number, None) if self.number else None) or obj.pk)
@@ -146,21 +160,29 @@ class StateMachine:
         """“召回 R-2026-0003”: the model's (translated) name and what people call it."""
         return f"{capfirst(obj._meta.verbose_name)} {self.number_of(obj)}"
 
-    def refusal(self, obj, action, actor):
-        """Why `actor` may not run `action` on `obj` now (an ApplicationError), or None."""
+    def refusal(self, obj, action, actor, *, for_people=False):
+        """Why `actor` may not run `action` on `obj` now (an ApplicationError), or None.
+        `for_people`: name the actions by their labels (the admin) rather than slugs."""
         transition = self.transitions[action]
         state = getattr(obj, self.field)
         if state not in transition.sources:
+            allowed = self.allowed_actions(obj, actor)
             return TransitionNotAllowed(
                 label=self.label_of(obj),
                 state=state,
                 state_label=getattr(obj, f"get_{self.field}_display")(),
-                action=action,
-                allowed_actions=self.allowed_actions(obj, actor),
+                action=transition.label if for_people else action,
+                allowed_actions=allowed,
+                allowed_labels=[self.transitions[a].label for a in allowed] if for_people else None,
             )
         if not transition.permits(actor):
             return PermissionDenied(
-                f"'{action}' is for {', '.join(sorted(transition.roles))}; you act as {actor.role}."
+                _("“%(action)s” is for %(roles)s; you act as %(role)s.")
+                % {
+                    "action": action,
+                    "roles": ", ".join(sorted(transition.roles)),
+                    "role": actor.role,
+                }
             )
         for guard in transition.guards:
             try:
@@ -174,8 +196,8 @@ class StateMachine:
                 return refused
         return None
 
-    def check(self, obj, action, actor):
-        refused = self.refusal(obj, action, actor)
+    def check(self, obj, action, actor, *, for_people=False):
+        refused = self.refusal(obj, action, actor, for_people=for_people)
         if refused is not None:
             raise refused
 
@@ -198,7 +220,9 @@ class StateMachine:
         """Run `action` through its row's service (the API's and the admin's entry)."""
         transition = self.transitions[action]
         if transition.internal or transition.service is None:
-            raise ApplicationError(f"Unknown action '{action}'.", code="unknown_action")
+            raise ApplicationError(
+                _("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action"
+            )
         if transition.payload_as:
             arguments = {transition.payload_as: payload}
         else:
@@ -245,7 +269,17 @@ class StateMachine:
         )
 
 
-# The human number an object carries (DESIGN.md §4), in the order they are looked for.
+# Actions the history records outside any machine's table (creation, alerts raised, facts
+# corrected), by their translated names.
+HISTORY_ACTIONS = {
+    "create": _("Create"),
+    "raise": _("Raise"),
+    "correct": _("Correct"),
+    "retract": _("Retract"),
+    "withdraw": _("Withdraw"),
+    "error_declaration": _("Error declaration"),
+    "hand_over": _("Hand over"),
+}
 
 
 def record_history(obj, *, action, from_state, to_state, actor, payload=None):
@@ -300,6 +334,7 @@ def _alert_machine():
             service="core.services.alert_acknowledge",
             description="Acknowledge an open alert: someone is on it. Optional `note`.",
             examples={"Someone is on it": {"note": "已安排执法人员核查"}},
+            label=_("Acknowledge"),
         ),
         Transition(
             "resolve",
@@ -310,9 +345,10 @@ def _alert_machine():
             service="core.services.alert_resolve",
             description="Resolve an open or acknowledged alert. Optional `note`.",
             examples={"Dealt with": {"note": "涉事批次已下架，已立案调查"}},
+            label=_("Resolve"),
         ),
         field="status",
-        label="Alert",
+        label=_("Alert"),
         subject="alert",
     )
 

@@ -9,23 +9,50 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .admin_tools import local_time
 from .exceptions import ApplicationError
 from .models import StateHistory
 
-JSON_HELP = "JSON, as in the API request body."
+JSON_HELP = _("JSON, as in the API request body.")
+# Labels of payload fields that are not fields of the model the admin shows.
+PAYLOAD_LABELS = {
+    "note": _("note"),
+    "reason": _("reason"),
+    "items": _("items"),
+    "measures": _("measures"),
+    "issued_on": _("report issued on"),
+    "file": _("report file"),
+    "lots": _("lots"),
+    "summary": _("summary"),
+}
 
 
-def _form_field(field):
+def _label(name, field, model):
+    """The payload field's label in the admin's language: its own label where the
+    serializer gives one, else the model field's verbose name of the same name."""
+    if field.label:
+        return field.label
+    try:
+        verbose_name = getattr(model._meta.get_field(name), "verbose_name", None)
+    except FieldDoesNotExist:
+        verbose_name = None
+    return capfirst(verbose_name or PAYLOAD_LABELS.get(name, name.replace("_", " ")))
+
+
+def _form_field(field, label):
     """A Django form field for a DRF serializer field (nested data as JSON text)."""
-    common = {"required": field.required, "label": field.label}
+    common = {"required": field.required, "label": label}
     if field.help_text:
         common["help_text"] = field.help_text
     if isinstance(field, serializers.ChoiceField):
@@ -46,16 +73,32 @@ def _form_field(field):
     return forms.CharField(**common)
 
 
-def transition_form_class(transition, *, confirm=False):
+def _error_text(serializer):
+    """A payload's errors as one line: each field by its label, then its messages."""
+    fields = serializer.fields
+    parts = []
+    for name, errors in serializer.errors.items():
+        field = fields.get(name)
+        text = " ".join(str(e) for e in (errors if isinstance(errors, list) else [errors]))
+        if field is not None and field.label:
+            text = gettext("%(field)s: %(errors)s") % {
+                "field": capfirst(field.label),
+                "errors": text,
+            }
+        parts.append(text)
+    return " ".join(parts)
+
+
+def transition_form_class(transition, *, model, confirm=False):
     fields = {}
     payload = transition.payload_serializer
     if payload is not None:
         for name, field in payload().get_fields().items():
             if not field.read_only:
-                fields[name] = _form_field(field)
+                fields[name] = _form_field(field, _label(name, field, model))
     if confirm:
         fields["confirm"] = forms.BooleanField(
-            required=True, label=f"I confirm: {transition.action}"
+            required=True, label=gettext("I confirm: %(action)s") % {"action": transition.label}
         )
     return type(f"{transition.action.title()}Form", (forms.Form,), fields)
 
@@ -98,34 +141,45 @@ class TransitionAdminMixin:
             return self.transition_form_view(request, transition, list(queryset))
 
         run.__name__ = transition.action
-        run.short_description = transition.description.split(":")[0].split(".")[0]
+        run.short_description = transition.label
         return run
 
     def run_transition(self, request, obj, action, payload):
         """Validate `payload` with the row's serializer and run the row's service;
         report the outcome as an admin message. Returns whether it ran."""
         transition = self.machine.transitions[action]
-        label = self.machine.number_of(obj)
         try:
-            self.machine.check(obj, action, request.user)
+            self.machine.check(obj, action, request.user, for_people=True)
             data = {}
             if transition.payload_serializer is not None:
                 serializer = transition.payload_serializer(data=payload)
                 if not serializer.is_valid():
-                    self.message_user(request, f"{label}: {serializer.errors}", messages.ERROR)
+                    self._say(request, obj, _error_text(serializer), messages.ERROR)
                     return False
                 data = serializer.validated_data
             done = self.machine.perform(obj, action, actor=request.user, payload=data)
         except ApplicationError as exc:
-            self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
+            self._say(request, obj, str(exc.message), messages.ERROR)
             return False
-        state = getattr(done or obj, self.machine.field)
-        self.message_user(request, f"{label}: {action} done; now {state}.", messages.SUCCESS)
+        done = done or obj
+        state = getattr(done, f"get_{self.machine.field}_display")()
+        text = gettext("%(action)s done; now %(state)s.") % {
+            "action": transition.label,
+            "state": state,
+        }
+        self._say(request, done, text, messages.SUCCESS)
         return True
+
+    def _say(self, request, obj, text, level):
+        """An admin message about `obj`, led by its name and number (“召回 RC…：…”)."""
+        label = self.machine.label_of(obj)
+        if not text.startswith(label):
+            text = gettext("%(object)s: %(message)s") % {"object": label, "message": text}
+        self.message_user(request, text, level)
 
     def transition_form_view(self, request, transition, objects, *, list_action=True):
         confirm = transition.action in self.confirm_actions
-        form_class = transition_form_class(transition, confirm=confirm)
+        form_class = transition_form_class(transition, model=self.model, confirm=confirm)
         if request.POST.get("transition_form"):
             form = form_class(request.POST, request.FILES)
             if form.is_valid():
@@ -140,7 +194,7 @@ class TransitionAdminMixin:
             self.transition_template,
             {
                 **self.admin_site.each_context(request),
-                "title": transition.description,
+                "title": transition.label,
                 "transition": transition,
                 "objects": [(obj, self.machine.label_of(obj)) for obj in objects],
                 "form": form,
@@ -171,7 +225,7 @@ class TransitionAdminMixin:
         if transition is None or transition.internal:
             return HttpResponseRedirect(change_url)
         if not self.has_change_permission(request, obj):
-            self.message_user(request, "You may not change this.", messages.ERROR)
+            self.message_user(request, gettext("You may not change this."), messages.ERROR)
             return HttpResponseRedirect(change_url)
         confirm = transition.action in self.confirm_actions
         if request.method == "POST" and not _needs_form(transition, confirm):
@@ -192,10 +246,11 @@ class TransitionAdminMixin:
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.display(description="state history")
+    @admin.display(description=_("state history"))
     def history_table(self, obj):
         if obj is None or obj.pk is None:
             return "—"
+        states = dict(obj._meta.get_field(self.machine.field).flatchoices)
         rows = StateHistory.objects.for_object(obj)
         body = format_html_join(
             "",
@@ -204,16 +259,21 @@ class TransitionAdminMixin:
                 (
                     local_time(h.at),
                     h.actor_username,
-                    h.action,
-                    h.from_state or "—",
-                    h.to_state,
+                    self.machine.action_label(h.action),
+                    states.get(h.from_state, h.from_state) or "—",
+                    states.get(h.to_state, h.to_state),
                     json.dumps(h.payload, ensure_ascii=False) if h.payload else "",
                 )
                 for h in rows
             ),
         )
         return format_html(
-            '<table class="state-history"><thead><tr><th>At</th><th>Actor</th><th>Action</th>'
-            "<th>State</th><th>Payload</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="state-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("Time"),
+            gettext("Actor"),
+            gettext("Action"),
+            gettext("State"),
+            gettext("Details"),
             body,
         )

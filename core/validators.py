@@ -23,5 +23,7 @@ def validate_year_in_range(value):
     and date arithmetic near year 1 or 9999 would overflow."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValidationError(
-            f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", code="out_of_range"
+            _("Give a date between %(earliest)d and %(latest)d.")
+            % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            code="out_of_range",
         )

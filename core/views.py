@@ -62,10 +62,10 @@ def bad_request(request, exception=None):
     middleware reads the body too); a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
     if isinstance(exception, RequestDataTooBig):
         return _api_error(
-            413, "request_too_large", "The request body is larger than this service accepts."
+            413, "request_too_large", _("The request body is larger than this service accepts.")
         )
     if request.path.startswith("/api/"):
-        return _api_error(400, "bad_request", "Bad request.")
+        return _api_error(400, "bad_request", _("Bad request."))
     return defaults.bad_request(request, exception)
 
 

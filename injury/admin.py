@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import SentinelSiteAdmin as CoreSentinelSiteAdmin
+from core.admin_tools import category_column, region_column
 from core.models import SentinelSite
 
 from . import services
@@ -15,13 +16,14 @@ class SentinelSiteAdmin(CoreSentinelSiteAdmin):
         "code",
         "name",
         "kind",
-        "region",
+        "region_display",
         "stratum",
         "weight",
         "active_from",
         "active_to",
     ]
     list_filter = ["kind", "stratum", "region"]
+    region_display = region_column()
 
     def save_model(self, request, obj, form, change):
         services.site_validate(obj)
@@ -36,7 +38,7 @@ class InjuryReportAdmin(admin.ModelAdmin):
         "id",
         "occurred_at",
         "site",
-        "product_category",
+        "category_display",
         "mechanism",
         "body_part",
         "severity",
@@ -45,6 +47,7 @@ class InjuryReportAdmin(admin.ModelAdmin):
         "weight",
     ]
     list_filter = ["mechanism", "severity", "sex", "site__stratum"]
+    category_display = category_column("product_category")
     search_fields = ["product_category", "site__code"]
     date_hierarchy = "occurred_at"
     list_select_related = ["site"]
@@ -85,7 +88,7 @@ class AccidentAdmin(admin.ModelAdmin):
         "accident_no",
         "category",
         "state",
-        "region",
+        "region_display",
         "occurred_at",
         "reported_at",
         "late",
@@ -94,6 +97,7 @@ class AccidentAdmin(admin.ModelAdmin):
         "reporter",
     ]
     list_filter = ["state", "category", "late", "reporter"]
+    region_display = region_column()
     search_fields = ["accident_no", "description"]
     date_hierarchy = "occurred_at"
     raw_id_fields = ["product", "lot"]

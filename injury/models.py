@@ -7,6 +7,7 @@ patient identity: no name, ID number or phone field exists, by design.
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -37,35 +38,58 @@ class InjuryReport(models.Model):
     """One injury case seen at a sentinel site. `weight` is the site's statistical weight
     when the case was filed, so a later re-weighting does not rewrite past estimates."""
 
-    site = models.ForeignKey(SentinelSite, on_delete=models.PROTECT, related_name="injury_reports")
-    occurred_at = models.DateTimeField()
-    age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
-    sex = models.CharField(max_length=8, choices=Sex.choices)
-    place = models.CharField(max_length=16, choices=Place.choices)
-    activity = models.CharField(max_length=16, choices=Activity.choices)
-    mechanism = models.CharField(max_length=24, choices=Mechanism.choices)
-    intent = models.CharField(max_length=16, choices=Intent.choices)
-    nature = models.CharField(max_length=16, choices=Nature.choices)
-    body_part = models.CharField(max_length=16, choices=BodyPart.choices)
-    severity = models.CharField(max_length=16, choices=Severity.choices)
-    disposition = models.CharField(max_length=24, choices=Disposition.choices)
-    product_category = models.CharField(max_length=64, validators=[validate_category])
+    site = models.ForeignKey(
+        SentinelSite,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="injury_reports",
+    )
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    age = models.PositiveSmallIntegerField(
+        verbose_name=_("age"), validators=[MaxValueValidator(120)]
+    )
+    sex = models.CharField(verbose_name=_("sex"), max_length=8, choices=Sex.choices)
+    place = models.CharField(verbose_name=_("place"), max_length=16, choices=Place.choices)
+    activity = models.CharField(verbose_name=_("activity"), max_length=16, choices=Activity.choices)
+    mechanism = models.CharField(
+        verbose_name=_("mechanism"), max_length=24, choices=Mechanism.choices
+    )
+    intent = models.CharField(verbose_name=_("intent"), max_length=16, choices=Intent.choices)
+    nature = models.CharField(verbose_name=_("nature"), max_length=16, choices=Nature.choices)
+    body_part = models.CharField(
+        verbose_name=_("body part"), max_length=16, choices=BodyPart.choices
+    )
+    severity = models.CharField(verbose_name=_("severity"), max_length=16, choices=Severity.choices)
+    disposition = models.CharField(
+        verbose_name=_("disposition"), max_length=24, choices=Disposition.choices
+    )
+    product_category = models.CharField(
+        verbose_name=_("product category"), max_length=64, validators=[validate_category]
+    )
     product = models.ForeignKey(
         "traceability.Product",
+        verbose_name=_("product"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="injury_reports",
     )
     product_relation = models.CharField(
-        max_length=24, choices=ProductRelation.choices, default=ProductRelation.UNCERTAIN
+        verbose_name=_("product relation"),
+        max_length=24,
+        choices=ProductRelation.choices,
+        default=ProductRelation.UNCERTAIN,
     )
-    narrative = models.TextField(blank=True, max_length=4000)
-    weight = models.DecimalField(max_digits=12, decimal_places=4)
+    narrative = models.TextField(verbose_name=_("narrative"), blank=True, max_length=4000)
+    weight = models.DecimalField(verbose_name=_("weight"), max_digits=12, decimal_places=4)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -91,7 +115,11 @@ class InjuryReport(models.Model):
         ]
 
     def __str__(self):
-        return f"injury {self.pk} at {self.site_id} ({self.product_category})"
+        return gettext("Injury %(id)s at %(site)s (%(category)s)") % {
+            "id": self.pk,
+            "site": self.site_id,
+            "category": self.product_category,
+        }
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -105,21 +133,35 @@ class AccidentCategory(models.Model):
     """A key product category with mandatory accident reporting, and its deadline (§8).
     Seeded from LEVEE_RULES["accidents"]; admins add more."""
 
-    code = models.CharField(max_length=64, unique=True, validators=[validate_category])
-    name = models.CharField(max_length=200, blank=True)
-    deadline_amount = models.PositiveIntegerField(default=2)
+    code = models.CharField(
+        verbose_name=_("code"), max_length=64, unique=True, validators=[validate_category]
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=200, blank=True)
+    deadline_amount = models.PositiveIntegerField(verbose_name=_("deadline amount"), default=2)
     deadline_unit = models.CharField(
-        max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS
+        verbose_name=_("deadline unit"),
+        max_length=16,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_DAYS,
     )
     # A shorter first-report deadline when anyone was hurt or killed (vehicles: 6 h).
-    casualty_deadline_amount = models.PositiveIntegerField(null=True, blank=True)
+    casualty_deadline_amount = models.PositiveIntegerField(
+        verbose_name=_("casualty deadline amount"), null=True, blank=True
+    )
     casualty_deadline_unit = models.CharField(
-        max_length=16, choices=DeadlineUnit.choices, blank=True
+        verbose_name=_("casualty deadline unit"),
+        max_length=16,
+        choices=DeadlineUnit.choices,
+        blank=True,
     )
     # The full report after a first one (vehicles: 48 h).
-    full_report_amount = models.PositiveIntegerField(null=True, blank=True)
-    full_report_unit = models.CharField(max_length=16, choices=DeadlineUnit.choices, blank=True)
-    active = models.BooleanField(default=True)
+    full_report_amount = models.PositiveIntegerField(
+        verbose_name=_("full report amount"), null=True, blank=True
+    )
+    full_report_unit = models.CharField(
+        verbose_name=_("full report unit"), max_length=16, choices=DeadlineUnit.choices, blank=True
+    )
+    active = models.BooleanField(verbose_name=_("active"), default=True)
 
     objects = ReferenceQuerySet.as_manager()
 
@@ -135,57 +177,86 @@ class AccidentCategory(models.Model):
 class Accident(models.Model):
     """A mandatory accident report for a key product category, and its investigation."""
 
-    accident_no = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    accident_no = models.CharField(
+        verbose_name=_("accident number"), max_length=32, unique=True, null=True, blank=True
+    )
     category = models.ForeignKey(
         AccidentCategory,
+        verbose_name=_("category"),
         to_field="code",
         db_column="category",
         on_delete=models.PROTECT,
         related_name="accidents",
     )
     state = models.CharField(
-        max_length=16, choices=AccidentState.choices, default=AccidentState.REPORTED
+        verbose_name=_("state"),
+        max_length=16,
+        choices=AccidentState.choices,
+        default=AccidentState.REPORTED,
     )
-    region = RegionField()
-    occurred_at = models.DateTimeField()
+    region = RegionField(verbose_name=_("region"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # When the reporter learned of it; the deadline counts from here (§8).
-    learned_at = models.DateTimeField()
-    reported_at = models.DateTimeField()
-    deadline = models.DateTimeField()
-    late = models.BooleanField(default=False)
-    full_report_due = models.DateTimeField(null=True, blank=True)
-    full_report = models.TextField(max_length=20000, blank=True)
-    full_reported_at = models.DateTimeField(null=True, blank=True)
-    deaths = models.PositiveIntegerField(default=0)
-    injuries = models.PositiveIntegerField(default=0)
-    property_loss = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    learned_at = models.DateTimeField(verbose_name=_("learned at"))
+    reported_at = models.DateTimeField(verbose_name=_("reported at"))
+    deadline = models.DateTimeField(verbose_name=_("deadline"))
+    late = models.BooleanField(verbose_name=_("late"), default=False)
+    full_report_due = models.DateTimeField(verbose_name=_("full report due"), null=True, blank=True)
+    full_report = models.TextField(verbose_name=_("full report"), max_length=20000, blank=True)
+    full_reported_at = models.DateTimeField(
+        verbose_name=_("full reported at"), null=True, blank=True
+    )
+    deaths = models.PositiveIntegerField(verbose_name=_("deaths"), default=0)
+    injuries = models.PositiveIntegerField(verbose_name=_("injuries"), default=0)
+    property_loss = models.DecimalField(
+        verbose_name=_("property loss"), max_digits=16, decimal_places=2, default=0
+    )
     product = models.ForeignKey(
         "traceability.Product",
+        verbose_name=_("product"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="accidents",
     )
     lot = models.ForeignKey(
-        "traceability.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "traceability.Lot",
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    reporter = models.CharField(max_length=16, choices=Reporter.choices)
-    description = models.TextField(max_length=10000)
+    reporter = models.CharField(verbose_name=_("reporter"), max_length=16, choices=Reporter.choices)
+    description = models.TextField(verbose_name=_("description"), max_length=10000)
     # The sentinel hospital that filed it, if one did.
     site = models.ForeignKey(
-        SentinelSite, null=True, blank=True, on_delete=models.PROTECT, related_name="accidents"
+        SentinelSite,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accidents",
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
-    experts = models.JSONField(default=list, blank=True)
-    findings = models.TextField(blank=True)
-    root_cause = models.CharField(max_length=16, choices=RootCause.choices, blank=True)
-    measure = models.CharField(max_length=24, choices=Measure.choices, blank=True)
-    measure_note = models.TextField(blank=True)
-    concluded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    experts = models.JSONField(verbose_name=_("experts"), default=list, blank=True)
+    findings = models.TextField(verbose_name=_("findings"), blank=True)
+    root_cause = models.CharField(
+        verbose_name=_("root cause"), max_length=16, choices=RootCause.choices, blank=True
+    )
+    measure = models.CharField(
+        verbose_name=_("measure"), max_length=24, choices=Measure.choices, blank=True
+    )
+    measure_note = models.TextField(verbose_name=_("measure note"), blank=True)
+    concluded_at = models.DateTimeField(verbose_name=_("concluded at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -201,7 +272,7 @@ class Accident(models.Model):
         indexes = [models.Index(fields=["category", "occurred_at"])]
 
     def __str__(self):
-        return self.accident_no or f"accident {self.pk}"
+        return self.accident_no or gettext("Accident %(id)s") % {"id": self.pk}
 
     @property
     def casualties(self):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity, Role, SiteKind
 from core.dates import clock_skew, is_future
@@ -33,7 +34,7 @@ def _full_clean(obj, exclude=()):
 
 def _not_in_future(value, attr):
     if is_future(value):
-        raise ApplicationError("This time is in the future.", attr=attr)
+        raise ApplicationError(_("This time is in the future."), attr=attr)
 
 
 # --- sentinel sites
@@ -273,13 +274,25 @@ def accident_create(
 
 def _raise_accident_alert(accident):
     severity = AlertSeverity.HIGH if accident.deaths else AlertSeverity.MEDIUM
-    parts = [f"{accident.deaths} dead", f"{accident.injuries} injured"]
     if accident.late:
-        parts.append("reported late")
+        message = gettext_noop(
+            "Accident %(accident_no)s (%(category)s): %(deaths)s dead, %(injuries)s injured; "
+            "reported late."
+        )
+    else:
+        message = gettext_noop(
+            "Accident %(accident_no)s (%(category)s): %(deaths)s dead, %(injuries)s injured."
+        )
     alert_raise(
         kind=AlertKind.ACCIDENT_REPORTED,
         dedup_key=f"accident_reported:{accident.pk}",
-        message=f"Accident {accident.accident_no} ({accident.category_id}): {', '.join(parts)}.",
+        message=message,
+        message_args={
+            "accident_no": accident.accident_no,
+            "category": accident.category_id,
+            "deaths": accident.deaths,
+            "injuries": accident.injuries,
+        },
         region=accident.region,
         severity=severity,
         subject=accident,
@@ -300,7 +313,7 @@ def accident_file_full_report(*, accident, actor, full_report):
     new-energy vehicle fires, within 48 hours of learning of them). Filed once."""
     text = full_report.strip()
     if not text:
-        raise ApplicationError("The full report is empty.", attr="full_report")
+        raise ApplicationError(_("The full report is empty."), attr="full_report")
 
     def effect(locked):
         locked.full_report = text
@@ -332,16 +345,21 @@ def accident_sweep_full_reports(now=None):
                 alert = alert_raise(
                     kind=AlertKind.DEADLINE_OVERDUE,
                     dedup_key=key,
-                    message=f"Accident {accident.accident_no} ({accident.category_id}): the "
-                    "full report was due "
-                    f"{timezone.localtime(accident.full_report_due).isoformat()}.",
+                    message=gettext_noop(
+                        "Accident %(accident_no)s (%(category)s): the full report was due %(due)s."
+                    ),
+                    message_args={
+                        "accident_no": accident.accident_no,
+                        "category": accident.category_id,
+                        "due": timezone.localtime(accident.full_report_due).isoformat(),
+                    },
                     region=accident.region,
                     severity=AlertSeverity.HIGH if accident.deaths else AlertSeverity.MEDIUM,
                     subject=accident,
                     payload={
                         "accident_no": accident.accident_no,
                         "stage": "full_report",
-                        "due_at": accident.full_report_due.isoformat(),
+                        "due_at": timezone.localtime(accident.full_report_due).isoformat(),
                     },
                 )
             raised += alert is not None
@@ -351,7 +369,7 @@ def accident_sweep_full_reports(now=None):
 def accident_open_investigation(*, accident, actor, experts):
     experts = [{"name": e["name"], "field": e["field"]} for e in experts or []]
     if not experts:
-        raise ApplicationError("An investigation needs at least one expert.", attr="experts")
+        raise ApplicationError(_("An investigation needs at least one expert."), attr="experts")
 
     def effect(locked):
         locked.experts = experts
@@ -363,9 +381,9 @@ def accident_open_investigation(*, accident, actor, experts):
 
 def accident_conclude(*, accident, actor, findings, root_cause, measure, measure_note=""):
     if not (findings or "").strip():
-        raise ApplicationError("A conclusion needs findings.", attr="findings")
+        raise ApplicationError(_("A conclusion needs findings."), attr="findings")
     if root_cause not in RootCause.values:
-        raise ApplicationError("A conclusion needs a root cause.", attr="root_cause")
+        raise ApplicationError(_("A conclusion needs a root cause."), attr="root_cause")
     payload = {
         "findings": findings,
         "root_cause": root_cause,

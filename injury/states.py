@@ -2,6 +2,8 @@
 that follows the first where the category asks for one."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.exceptions import Precondition
@@ -17,13 +19,17 @@ REPORTERS = [Role.REGULATOR, Role.ENTERPRISE, Role.SENTINEL]
 def guard_full_report_due(accident, actor):
     if accident.full_report_due is None:
         raise Precondition(
-            f"Category {accident.category_id} asks for no full report after the first.",
+            _("Category %(category)s asks for no full report after the first.")
+            % {"category": accident.category_id},
             code="no_full_report",
         )
     if accident.full_reported_at is not None:
         raise Precondition(
-            f"The full report of {accident} was filed at "
-            f"{timezone.localtime(accident.full_reported_at).isoformat()}.",
+            _("The full report of %(accident)s was filed at %(at)s.")
+            % {
+                "accident": accident,
+                "at": timezone.localtime(accident.full_reported_at).isoformat(),
+            },
             code="full_report_filed",
         )
 
@@ -34,6 +40,7 @@ accident_machine = StateMachine(
         [S.REPORTED, S.INVESTIGATING, S.CONCLUDED],
         None,
         REPORTERS,
+        label=gettext_lazy("File the full report"),
         guards=[guard_full_report_due],
         payload=PAYLOADS + "FullReportSerializer",
         service=SERVICES + "accident_file_full_report",
@@ -52,6 +59,7 @@ accident_machine = StateMachine(
         [S.REPORTED],
         S.INVESTIGATING,
         [Role.REGULATOR],
+        label=gettext_lazy("Open the investigation"),
         payload=PAYLOADS + "OpenInvestigationSerializer",
         service=SERVICES + "accident_open_investigation",
         description="Open the investigation of a reported accident with its `experts` "
@@ -70,6 +78,7 @@ accident_machine = StateMachine(
         [S.INVESTIGATING],
         S.CONCLUDED,
         [Role.REGULATOR],
+        label=gettext_lazy("Conclude"),
         payload=PAYLOADS + "ConcludeSerializer",
         service=SERVICES + "accident_conclude",
         description="Conclude the investigation: `findings`, `root_cause`, the `measure` "
@@ -83,7 +92,7 @@ accident_machine = StateMachine(
             }
         },
     ),
-    label="Accident",
+    label=gettext_lazy("Accident"),
     subject="accident",
     number="accident_no",
 )

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticesConfig(AppConfig):
     name = "notices"
-    verbose_name = "Notices to holders"
+    verbose_name = _("Notices to holders")
 
     def ready(self):
         from core.choices import DeliveryTopic

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.scoping import RestrictedQuerySet, Scope
@@ -26,32 +28,53 @@ class Notice(models.Model):
     updates it), one per party, lot and recall for an announced recall. The source is
     named by kind and id: sampling and recalls sit above this app."""
 
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="notices")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="notices")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    measure = models.CharField(max_length=16, choices=NoticeMeasure.choices)
-    quantity_received = _quantity()
-    unit = models.CharField(max_length=16, blank=True)
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="notices"
+    )
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="notices"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.CharField(
+        verbose_name=_("measure"), max_length=16, choices=NoticeMeasure.choices
+    )
+    quantity_received = _quantity(verbose_name=_("quantity received"))
+    unit = models.CharField(verbose_name=_("unit"), max_length=16, blank=True)
     # Whether the party's custody of the lot is confirmed by both sides (DESIGN.md §5.2):
     # notices go to confirmed and unconfirmed holders alike; the board tells them apart.
-    custody_confirmed = models.BooleanField(default=False)
-    source_kind = models.CharField(max_length=16, choices=NoticeSource.choices)
-    source_id = models.BigIntegerField()
-    source_number = models.CharField(max_length=64, blank=True, help_text="Sample or recall no.")
-    state = models.CharField(
-        max_length=16, choices=NoticeState.choices, default=NoticeState.SENT, db_index=True
+    custody_confirmed = models.BooleanField(verbose_name=_("custody confirmed"), default=False)
+    source_kind = models.CharField(
+        verbose_name=_("source kind"), max_length=16, choices=NoticeSource.choices
     )
-    sent_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    quantity_on_hand = _quantity(null=True, blank=True)
-    quantity_removed = _quantity(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    source_id = models.BigIntegerField(verbose_name=_("source ID"))
+    source_number = models.CharField(
+        verbose_name=_("source number"),
+        max_length=64,
+        blank=True,
+        help_text=_("Sample or recall no."),
+    )
+    state = models.CharField(
+        verbose_name=_("state"),
+        max_length=16,
+        choices=NoticeState.choices,
+        default=NoticeState.SENT,
+        db_index=True,
+    )
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), default=timezone.now)
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged at"), null=True, blank=True)
+    quantity_on_hand = _quantity(verbose_name=_("quantity on hand"), null=True, blank=True)
+    quantity_removed = _quantity(verbose_name=_("quantity removed"), null=True, blank=True)
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
     # Raised with the notice's webhook; a reissue (stronger measure) sends a new revision.
-    revision = models.PositiveIntegerField(default=1)
-    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(verbose_name=_("revision"), default=1)
+    overdue_alerted_at = models.DateTimeField(
+        verbose_name=_("overdue alerted at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = NoticeQuerySet.as_manager()
     scope = Scope(
@@ -61,6 +84,8 @@ class Notice(models.Model):
     )
 
     class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
         ordering = ["-sent_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -80,7 +105,12 @@ class Notice(models.Model):
         ]
 
     def __str__(self):
-        return f"Notice {self.pk}: {self.measure} lot {self.lot_id} at party {self.party_id}"
+        return gettext("Notice %(id)s: %(measure)s, lot %(lot)s, party %(party)s") % {
+            "id": self.pk,
+            "measure": self.get_measure_display(),
+            "lot": self.lot_id,
+            "party": self.party_id,
+        }
 
 
 class NoticeIssue(models.Model):

@@ -15,11 +15,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity, DeliveryTopic
 from core.db import bulk_insert
 from core.delivery import outbox_add
 from core.exceptions import ApplicationError
+from core.messages import choice
 from core.rules import rule
 from core.services import alert_raise
 from core.states import record_history_bulk
@@ -377,8 +381,13 @@ def notice_acknowledge(*, notice, actor, quantity_on_hand, quantity_removed, not
     ):
         if Decimal(value) > notice.quantity_received:
             raise ApplicationError(
-                f"{name} ({Decimal(value).normalize():f}) is more than the "
-                f"{notice.quantity_received.normalize():f} {notice.unit} the party received.",
+                _("%(field)s (%(value)s) is more than the %(received)s %(unit)s received.")
+                % {
+                    "field": capfirst(Notice._meta.get_field(name).verbose_name),
+                    "value": f"{Decimal(value).normalize():f}",
+                    "received": f"{notice.quantity_received.normalize():f}",
+                    "unit": notice.unit,
+                },
                 code="above_received",
                 attr=name,
             )
@@ -423,11 +432,17 @@ def notice_sweep_overdue(*, now=None):
             alert = alert_raise(
                 kind=AlertKind.NOTICE_UNACKNOWLEDGED,
                 dedup_key=f"notice_unacknowledged:notice:{notice.pk}:{notice.revision}",
-                message=(
-                    f"{notice.party.name} ({notice.party.uscc}) has not acknowledged the "
-                    f"{notice.measure} notice for lot {notice.lot.lot_code}, due "
-                    f"{timezone.localtime(notice.due_at).isoformat()}."
+                message=gettext_noop(
+                    "%(party)s (%(uscc)s) has not acknowledged the notice (%(measure)s) for "
+                    "lot %(lot)s, due %(due)s."
                 ),
+                message_args={
+                    "party": notice.party.name,
+                    "uscc": notice.party.uscc,
+                    "measure": choice(NoticeMeasure, notice.measure),
+                    "lot": notice.lot.lot_code,
+                    "due": timezone.localtime(notice.due_at).isoformat(),
+                },
                 region=notice.party.region,
                 severity=(
                     AlertSeverity.HIGH
@@ -441,7 +456,7 @@ def notice_sweep_overdue(*, now=None):
                     "party": notice.party.uscc,
                     "lot": notice.lot_id,
                     "source": f"{notice.source_kind}:{notice.source_id}",
-                    "due_at": notice.due_at.isoformat(),
+                    "due_at": timezone.localtime(notice.due_at).isoformat(),
                 },
             )
             Notice.objects.filter(pk=notice.pk).update(overdue_alerted_at=now)

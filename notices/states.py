@@ -4,6 +4,8 @@ The holder acknowledges (how much it still holds and how much it has taken off s
 the holder, or a regulator of its region, completes it once the measure is carried out.
 """
 
+from django.utils.translation import gettext_lazy
+
 from core.choices import Role
 from core.states import StateMachine, Transition
 
@@ -18,6 +20,7 @@ notice_machine = StateMachine(
         [S.SENT],
         S.ACKNOWLEDGED,
         [Role.ENTERPRISE],
+        label=gettext_lazy("Acknowledge"),
         payload=PAYLOADS + "AcknowledgeSerializer",
         service=SERVICES + "notice_acknowledge",
         description="The holder records the quantity it still has on hand and the quantity "
@@ -35,12 +38,13 @@ notice_machine = StateMachine(
         [S.ACKNOWLEDGED],
         S.COMPLETED,
         [Role.ENTERPRISE, Role.REGULATOR],
+        label=gettext_lazy("Complete"),
         payload=PAYLOADS + "NoticeNoteSerializer",
         service=SERVICES + "notice_complete",
         description="The measure is carried out: the holder, or a regulator of its region, "
         "completes the notice.",
         examples={"Returned to the producer": {"note": "200 台已退回生产者"}},
     ),
-    label="Notice",
+    label=gettext_lazy("Notice"),
     subject="notice",
 )

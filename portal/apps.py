@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
@@ -6,3 +7,4 @@ class PortalConfig(AppConfig):
     and the enterprise overview. It reads every app; none reads it."""
 
     name = "portal"
+    verbose_name = _("Portal")

@@ -12,6 +12,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recalls.choices import RecallState
 from recalls.selectors import PUBLIC_LOT_COLUMNS, public_recall_links, recall_list
@@ -25,9 +26,9 @@ from sampling.selectors import published_nonconforming_results
 from traceability.models import Lot, Party, Product
 
 REMEDY_ACTION = {
-    "repair": "to have it repaired free of charge",
-    "replace": "to have it replaced free of charge",
-    "refund": "for a refund",
+    "repair": gettext_lazy("to have it repaired free of charge"),
+    "replace": gettext_lazy("to have it replaced free of charge"),
+    "refund": gettext_lazy("for a refund"),
 }
 
 
@@ -147,7 +148,7 @@ def _part(queryset, kind, *, at, key=None, **columns):
 
 def _recall(product, announced_at, recall):
     contact = recall["consumer_contact"] or recall["producer"]
-    action = REMEDY_ACTION.get(recall["remedy"], "about what to do")
+    action = REMEDY_ACTION.get(recall["remedy"]) or _("about what to do")
     what = _("Stop using it and contact %(contact)s %(action)s.") % {
         "contact": contact,
         "action": _(action),

@@ -6,11 +6,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import KeptOnRecordMixin
-from core.admin_tools import due_label, overdue_filter, province_filter, region_label
+from core.admin_tools import (
+    category_column,
+    due_label,
+    overdue_filter,
+    province_filter,
+    region_label,
+)
 from core.exceptions import ApplicationError
 from core.transition_admin import TransitionAdminMixin
+from traceability.choices import PartyKind
 
 from . import selectors, services
 from .choices import RecallState
@@ -107,10 +116,11 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
     form = RecallForm
     machine = recall_machine
     confirm_actions = ("terminate",)
+    category_display = category_column()
     list_display = [
         "recall_no",
         "producer",
-        "category",
+        "category_display",
         "kind",
         "state",
         "risk_level",
@@ -146,7 +156,7 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["recall_no", "state", "kind", "producer", "lots", "title", "category"]}),
         (
-            "Plan",
+            _("Plan"),
             {
                 "fields": [
                     "hazard",
@@ -164,7 +174,7 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Progress",
+            _("Progress"),
             {
                 "fields": [
                     "units_affected_display",
@@ -176,7 +186,7 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Deadlines and dates",
+            _("Deadlines and dates"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -188,8 +198,8 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
                 ],
             },
         ),
-        ("Affected parties (forward trace of the lots)", {"fields": ["affected_parties_table"]}),
-        ("History", {"fields": ["history_table"]}),
+        (_("Affected parties (forward trace of the lots)"), {"fields": ["affected_parties_table"]}),
+        (_("History"), {"fields": ["history_table"]}),
     ]
 
     ALWAYS_READONLY = (
@@ -242,39 +252,52 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
             return self.fieldsets[:2]
         return self.fieldsets
 
-    @admin.display(description="region", ordering="producer__region")
+    @admin.display(description=_("region"), ordering="producer__region")
     def region_display(self, recall):
         return region_label(recall.producer.region)
 
-    @admin.display(description="due")
+    @admin.display(description=_("due"))
     def due_display(self, recall):
         return due_label(services.recall_due(recall))
 
-    @admin.display(description="units affected")
+    @admin.display(description=_("units affected"))
     def units_affected_display(self, obj):
         return f"{obj.units_affected.normalize():f}"
 
-    @admin.display(description="completion")
+    @admin.display(description=_("completion"))
     def completion_display(self, obj):
         rate = obj.completion_rate
         return "—" if rate is None else f"{rate:.1%}"
 
-    @admin.display(description="affected parties")
+    @admin.display(description=_("affected parties"))
     def affected_parties_table(self, obj):
         if obj is None or obj.pk is None:
             return "—"
         rows = selectors.recall_affected_parties(recall=obj)
+        kinds = dict(PartyKind.choices)
         if not rows:
-            return "No party downstream of these lots has been recorded."
+            return gettext("No party downstream of these lots has been recorded.")
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((r["uscc"], r["name"], r["kind"], r["region"], r["quantity"]) for r in rows),
+            (
+                (
+                    r["uscc"],
+                    r["name"],
+                    kinds.get(r["kind"], r["kind"]),
+                    region_label(r["region"]),
+                    r["quantity"],
+                )
+                for r in rows
+            ),
         )
         return format_html(
-            '<table class="affected-parties"><thead><tr><th>USCC</th><th>Name</th>'
-            "<th>Kind</th><th>Region</th><th>Quantity received</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
+            '<table class="affected-parties"><thead><tr><th>USCC</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("Name"),
+            gettext("Kind"),
+            gettext("Region"),
+            gettext("Quantity received"),
             body,
         )
 
@@ -313,7 +336,9 @@ class RecallAdmin(TransitionAdminMixin, KeptOnRecordMixin, admin.ModelAdmin):
                 )
             except ApplicationError as exc:
                 self.message_user(
-                    request, f"Progress report refused: {exc.message}", messages.ERROR
+                    request,
+                    gettext("Progress report refused: %(reason)s") % {"reason": exc.message},
+                    messages.ERROR,
                 )
             else:
                 formset.new_objects.append(report)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import RestrictedQuerySet, Scope
@@ -24,75 +25,110 @@ class Recall(models.Model):
     """A defective-product recall (缺陷产品召回). The plan is the recall's own fields, edited
     while it is a draft."""
 
-    recall_no = models.CharField(max_length=32, unique=True)
-    kind = models.CharField(max_length=16, choices=RecallKind.choices, default=RecallKind.VOLUNTARY)
-    state = models.CharField(
-        max_length=16, choices=RecallState.choices, default=RecallState.DRAFT, db_index=True
+    recall_no = models.CharField(verbose_name=_("recall number"), max_length=32, unique=True)
+    kind = models.CharField(
+        verbose_name=_("kind"),
+        max_length=16,
+        choices=RecallKind.choices,
+        default=RecallKind.VOLUNTARY,
     )
-    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="recalls")
-    lots = models.ManyToManyField(Lot, related_name="recalls", blank=True)
-    title = models.CharField(max_length=200, blank=True, help_text="Headline of the notice.")
+    state = models.CharField(
+        verbose_name=_("state"),
+        max_length=16,
+        choices=RecallState.choices,
+        default=RecallState.DRAFT,
+        db_index=True,
+    )
+    producer = models.ForeignKey(
+        Party, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="recalls"
+    )
+    lots = models.ManyToManyField(Lot, verbose_name=_("lots"), related_name="recalls", blank=True)
+    title = models.CharField(
+        verbose_name=_("title"), max_length=200, blank=True, help_text=_("Headline of the notice.")
+    )
     category = models.CharField(
+        verbose_name=_("category"),
         max_length=64,
         blank=True,
         db_index=True,
         validators=[validate_category],
-        help_text="Product category; defaults to the category of the recall's lots.",
+        help_text=_("Product category; defaults to the category of the recall's lots."),
     )
-    hazard = models.TextField(blank=True)
-    defect = models.TextField(blank=True)
-    remedy = models.CharField(max_length=16, choices=Remedy.choices, blank=True)
-    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, blank=True)
+    hazard = models.TextField(verbose_name=_("hazard"), blank=True)
+    defect = models.TextField(verbose_name=_("defect"), blank=True)
+    remedy = models.CharField(
+        verbose_name=_("remedy"), max_length=16, choices=Remedy.choices, blank=True
+    )
+    risk_level = models.CharField(
+        verbose_name=_("risk level"), max_length=16, choices=RiskLevel.choices, blank=True
+    )
     units_affected_override = _quantity(
+        verbose_name=_("units affected (override)"),
         null=True,
         validators=[MinValueValidator(0)],
         blank=True,
-        help_text="Leave empty to use the total quantity of the recall's lots.",
+        help_text=_("Leave empty to use the total quantity of the recall's lots."),
     )
     # units_affected as it stood when the plan was submitted: later corrections of the
     # lots' quantities do not move the figures of a recall under way.
     units_affected_fixed = _quantity(null=True, blank=True, editable=False)
     # The plan (召回计划) beyond the fields above.
-    scope_description = models.TextField(blank=True)
-    production_from = models.DateField(null=True, blank=True)
-    production_to = models.DateField(null=True, blank=True)
+    scope_description = models.TextField(verbose_name=_("scope description"), blank=True)
+    production_from = models.DateField(verbose_name=_("production from"), null=True, blank=True)
+    production_to = models.DateField(verbose_name=_("production to"), null=True, blank=True)
     sale_regions = models.JSONField(
+        verbose_name=_("sale regions"),
         default=list,
         blank=True,
         validators=[validate_sale_regions],
-        help_text="Regions (GB/T 2260 codes) and countries (ISO 3166 alpha-2) of sale.",
+        help_text=_("Regions (GB/T 2260 codes) and countries (ISO 3166 alpha-2) of sale."),
     )
-    remedy_details = models.TextField(blank=True)
+    remedy_details = models.TextField(verbose_name=_("remedy details"), blank=True)
     consumer_contact = models.CharField(
-        max_length=300, blank=True, help_text="Hotline, website or address for consumers."
+        verbose_name=_("consumer contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Hotline, website or address for consumers."),
     )
-    notice_text = models.TextField(blank=True)
-    summary = models.TextField(blank=True, help_text="Summary report at completion.")
-    termination_reason = models.TextField(blank=True)
+    notice_text = models.TextField(verbose_name=_("notice text"), blank=True)
+    summary = models.TextField(
+        verbose_name=_("summary"), blank=True, help_text=_("Summary report at completion.")
+    )
+    termination_reason = models.TextField(verbose_name=_("termination reason"), blank=True)
     # Cumulative progress, kept with the row so lists and checks need no aggregate.
-    recovered = _quantity(default=Decimal(0))
-    repaired = _quantity(default=Decimal(0))
-    replaced = _quantity(default=Decimal(0))
-    refunded = _quantity(default=Decimal(0))
-    last_progress_at = models.DateTimeField(null=True, blank=True)
-    # Milestones and the deadlines of DESIGN.md §8.
-    plan_due_at = models.DateTimeField(null=True, blank=True)
-    plan_submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    announce_due_at = models.DateTimeField(null=True, blank=True)
-    announced_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    summary_due_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    terminated_at = models.DateTimeField(null=True, blank=True)
-    # What opened it (a sample's disposition, a risk decision): "app.model" and id.
-    source_type = models.CharField(max_length=64, blank=True)
-    source_id = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    recovered = _quantity(verbose_name=_("recovered"), default=Decimal(0))
+    repaired = _quantity(verbose_name=_("repaired"), default=Decimal(0))
+    replaced = _quantity(verbose_name=_("replaced"), default=Decimal(0))
+    refunded = _quantity(verbose_name=_("refunded"), default=Decimal(0))
+    last_progress_at = models.DateTimeField(
+        verbose_name=_("last progress at"), null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Milestones and the deadlines of DESIGN.md §8.
+    plan_due_at = models.DateTimeField(verbose_name=_("plan due at"), null=True, blank=True)
+    plan_submitted_at = models.DateTimeField(
+        verbose_name=_("plan submitted at"), null=True, blank=True
+    )
+    approved_at = models.DateTimeField(verbose_name=_("approved at"), null=True, blank=True)
+    announce_due_at = models.DateTimeField(verbose_name=_("announce due at"), null=True, blank=True)
+    announced_at = models.DateTimeField(
+        verbose_name=_("announced at"), null=True, blank=True, db_index=True
+    )
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
+    summary_due_at = models.DateTimeField(verbose_name=_("summary due at"), null=True, blank=True)
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
+    terminated_at = models.DateTimeField(verbose_name=_("terminated at"), null=True, blank=True)
+    # What opened it (a sample's disposition, a risk decision): "app.model" and id.
+    source_type = models.CharField(verbose_name=_("source type"), max_length=64, blank=True)
+    source_id = models.CharField(verbose_name=_("source ID"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -132,25 +168,35 @@ class Recall(models.Model):
         return float(min(self.recovered / units, Decimal(1)))
 
 
-def _figure():
-    return _quantity(default=Decimal(0), validators=[MinValueValidator(0)])
+def _figure(verbose_name):
+    return _quantity(
+        verbose_name=verbose_name, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
 
 
 class RecallProgress(models.Model):
     """A progress report (召回进展报告) for one period, filed by the producer or an admin.
     Figures are those of the period; the recall keeps the running totals."""
 
-    recall = models.ForeignKey(Recall, on_delete=models.PROTECT, related_name="progress_reports")
-    period_end = models.DateField()
-    recovered = _figure()
-    repaired = _figure()
-    replaced = _figure()
-    refunded = _figure()
-    note = models.TextField(blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    recall = models.ForeignKey(
+        Recall, verbose_name=_("recall"), on_delete=models.PROTECT, related_name="progress_reports"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    period_end = models.DateField(verbose_name=_("period end"))
+    recovered = _figure(_("recovered"))
+    repaired = _figure(_("repaired"))
+    replaced = _figure(_("replaced"))
+    refunded = _figure(_("refunded"))
+    note = models.TextField(verbose_name=_("note"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), auto_now_add=True, db_index=True
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -172,35 +218,45 @@ class RecallProgress(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recall} to {self.period_end}"
+        return gettext("%(recall)s, period to %(end)s") % {
+            "recall": self.recall,
+            "end": self.period_end,
+        }
 
 
 class RecallObjection(models.Model):
     """The producer's objection to an ordered recall (DESIGN.md §8), and its review."""
 
-    recall = models.OneToOneField(Recall, on_delete=models.PROTECT, related_name="objection")
-    reason = models.TextField()
+    recall = models.OneToOneField(
+        Recall, verbose_name=_("recall"), on_delete=models.PROTECT, related_name="objection"
+    )
+    reason = models.TextField(verbose_name=_("reason"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    filed_at = models.DateTimeField(auto_now_add=True)
-    window_ends_at = models.DateTimeField()
+    filed_at = models.DateTimeField(verbose_name=_("filed at"), auto_now_add=True)
+    window_ends_at = models.DateTimeField(verbose_name=_("window ends at"))
     outcome = models.CharField(
-        max_length=16, choices=ObjectionOutcome.choices, default=ObjectionOutcome.PENDING
+        verbose_name=_("outcome"),
+        max_length=16,
+        choices=ObjectionOutcome.choices,
+        default=ObjectionOutcome.PENDING,
     )
-    review_notes = models.TextField(blank=True)
+    review_notes = models.TextField(verbose_name=_("review notes"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(verbose_name=_("reviewed at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(
@@ -215,4 +271,4 @@ class RecallObjection(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"Objection to {self.recall}"
+        return gettext("Objection to %(recall)s") % {"recall": self.recall}

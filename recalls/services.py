@@ -8,10 +8,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months
 from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.messages import render_stored
 from core.models import Alert
 from core.rules import rule
 from core.services import alert_raise
@@ -297,24 +299,28 @@ def progress_report_check(*, recall, period_end, figures):
     Returns the running totals with `figures` added."""
     for name, value in figures.items():
         if value < 0:
-            raise ApplicationError("Must not be negative.", code="min_value", attr=name)
+            raise ApplicationError(_("Must not be negative."), code="min_value", attr=name)
     if period_end > timezone.localdate():
-        raise ApplicationError("The period cannot end in the future.", attr="period_end")
+        raise ApplicationError(_("The period cannot end in the future."), attr="period_end")
     if recall.state not in PROGRESS_STATES:
         raise Conflict(
-            f"Recall {recall.recall_no} is in state '{recall.state}': progress is reported "
-            "once it is announced and until it is completed.",
+            _(
+                "Recall %(recall_no)s is in state “%(state)s”: progress is reported once it "
+                "is announced and until it is completed."
+            )
+            % {"recall_no": recall.recall_no, "state": recall.get_state_display()},
             code="not_in_progress",
             extra={"state": recall.state, "allowed_actions": []},
         )
     if period_end < timezone.localtime(recall.announced_at).date():
         raise ApplicationError(
-            "The period cannot end before the recall was announced.", attr="period_end"
+            _("The period cannot end before the recall was announced."), attr="period_end"
         )
     last = recall.progress_reports.order_by("-period_end").first()
     if last and period_end < last.period_end:
         raise ApplicationError(
-            f"The period cannot end before the last report's ({last.period_end}).",
+            _("The period cannot end before the last report's (%(period_end)s).")
+            % {"period_end": last.period_end},
             attr="period_end",
         )
     units = recall.units_affected
@@ -323,8 +329,15 @@ def progress_report_check(*, recall, period_end, figures):
         totals[name] = getattr(recall, name) + value
         if totals[name] > units:
             raise ApplicationError(
-                f"Cumulative {name} would be {totals[name].normalize():f}, more than the "
-                f"{units.normalize():f} units affected.",
+                _(
+                    "Cumulative %(figure)s would be %(total)s, more than the %(units)s "
+                    "units affected."
+                )
+                % {
+                    "figure": Recall._meta.get_field(name).verbose_name,
+                    "total": f"{totals[name].normalize():f}",
+                    "units": f"{units.normalize():f}",
+                },
                 code="exceeds_units_affected",
                 attr=name,
             )
@@ -358,7 +371,7 @@ def recall_report_progress(
             and actor.role == Role.ENTERPRISE
             and actor.party_uscc != recall.producer.uscc
         ):
-            raise NotFound("No such recall.")
+            raise NotFound(_("No such recall."))
         totals = progress_report_check(recall=recall, period_end=period_end, figures=figures)
         for name, total in totals.items():
             setattr(recall, name, total)
@@ -446,13 +459,15 @@ def recall_review_objection(*, recall, actor, outcome, notes=""):
             recall_terminate(
                 recall=recall,
                 actor=actor,
-                reason=f"Objection upheld. {notes}".strip(),
+                reason=render_stored(
+                    gettext_noop("Objection upheld. %(notes)s"), {"notes": notes}
+                ).strip(),
                 objection=True,
             )
     return objection
 
 
-def _raise_once(*, kind, dedup_key, recall, message, severity, payload):
+def _raise_once(*, kind, dedup_key, recall, message, message_args, severity, payload):
     """Raise an alert unless this condition ever raised one (even since resolved)."""
     if Alert.objects.filter(dedup_key=dedup_key).exists():
         return False
@@ -461,6 +476,7 @@ def _raise_once(*, kind, dedup_key, recall, message, severity, payload):
             kind=kind,
             dedup_key=dedup_key,
             message=message,
+            message_args=message_args,
             region=recall.producer.region,
             severity=severity,
             subject=recall,
@@ -472,9 +488,9 @@ def _raise_once(*, kind, dedup_key, recall, message, severity, payload):
 
 # Stages with a deadline: (stage, state waited in, deadline field, what is awaited).
 DEADLINE_STAGES = (
-    ("plan_submission", RecallState.DRAFT, "plan_due_at", "recall plan submission"),
-    ("announcement", RecallState.APPROVED, "announce_due_at", "public announcement"),
-    ("summary", RecallState.COMPLETED, "summary_due_at", "summary report"),
+    ("plan_submission", RecallState.DRAFT, "plan_due_at", gettext_noop("recall plan submission")),
+    ("announcement", RecallState.APPROVED, "announce_due_at", gettext_noop("public announcement")),
+    ("summary", RecallState.COMPLETED, "summary_due_at", gettext_noop("summary report")),
 )
 
 
@@ -512,10 +528,14 @@ def recall_sweep_deadlines(*, now=None):
                     kind=AlertKind.DEADLINE_OVERDUE,
                     dedup_key=f"deadline_overdue:recall:{recall.pk}:{stage}",
                     recall=recall,
-                    message=f"Recall {recall.recall_no}: {what} was due "
-                    f"{timezone.localtime(due):%Y-%m-%d %H:%M}.",
+                    message=gettext_noop("Recall %(recall_no)s: the %(what)s was due %(due)s."),
+                    message_args={
+                        "recall_no": recall.recall_no,
+                        "what": what,
+                        "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
+                    },
                     severity=AlertSeverity.HIGH,
-                    payload={"stage": stage, "due": due.isoformat()},
+                    payload={"stage": stage, "due": timezone.localtime(due).isoformat()},
                 )
     return {"recall_deadlines_overdue": raised}
 
@@ -570,9 +590,16 @@ def recall_check_progress(*, now=None):
                     kind=AlertKind.RECALL_PROGRESS_OVERDUE,
                     dedup_key=f"recall_progress_overdue:recall:{recall.pk}:period:{number}",
                     recall=recall,
-                    message=f"Recall {recall.recall_no}: no progress report for period "
-                    f"{number} (due {timezone.localtime(due):%Y-%m-%d}).",
+                    message=gettext_noop(
+                        "Recall %(recall_no)s: no progress report for period %(period)s "
+                        "(due %(due)s)."
+                    ),
+                    message_args={
+                        "recall_no": recall.recall_no,
+                        "period": number,
+                        "due": f"{timezone.localtime(due):%Y-%m-%d}",
+                    },
                     severity=AlertSeverity.MEDIUM,
-                    payload={"period": number, "due": due.isoformat()},
+                    payload={"period": number, "due": timezone.localtime(due).isoformat()},
                 )
     return {"recall_progress_overdue": raised}

@@ -6,6 +6,7 @@ for rework; the first progress report moves announced to in_progress.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.exceptions import Precondition
@@ -62,6 +63,7 @@ recall_machine = StateMachine(
         [S.DRAFT],
         S.PLAN_SUBMITTED,
         REGULATOR,
+        label=gettext_lazy("Submit the plan"),
         guards=[guard_plan_complete],
         service=SERVICES + "recall_submit_plan",
         description="Submit the draft's plan (the recall's own fields) for approval; refused "
@@ -72,6 +74,7 @@ recall_machine = StateMachine(
         [S.PLAN_SUBMITTED],
         S.DRAFT,
         REGULATOR,
+        label=gettext_lazy("Return the plan"),
         payload=PAYLOADS + "RecallReasonSerializer",
         service=SERVICES + "recall_return_plan",
         description="Return a submitted plan to draft for rework, with the `reason`.",
@@ -82,6 +85,7 @@ recall_machine = StateMachine(
         [S.PLAN_SUBMITTED],
         S.APPROVED,
         REGULATOR,
+        label=gettext_lazy("Approve"),
         service=SERVICES + "recall_approve",
         description="Approve the submitted plan; starts the deadline for the public "
         "announcement. No body.",
@@ -91,6 +95,7 @@ recall_machine = StateMachine(
         [S.APPROVED],
         S.ANNOUNCED,
         REGULATOR,
+        label=gettext_lazy("Announce"),
         service=SERVICES + "recall_announce",
         description="Announce the approved recall to the public (it appears in "
         "public/recalls/); progress reports are due from now on. No body.",
@@ -100,6 +105,7 @@ recall_machine = StateMachine(
         [S.ANNOUNCED],
         S.IN_PROGRESS,
         [Role.ENTERPRISE],
+        label=gettext_lazy("Report progress"),
         description="The first progress report (POST <recall>/progress/) moves an announced "
         "recall to in_progress.",
         internal=True,
@@ -109,6 +115,7 @@ recall_machine = StateMachine(
         [S.IN_PROGRESS],
         S.COMPLETED,
         REGULATOR,
+        label=gettext_lazy("Complete"),
         payload=PAYLOADS + "SummarySerializer",
         service=SERVICES + "recall_complete",
         description="Mark the recall in progress as completed, optionally with its `summary`; "
@@ -124,6 +131,7 @@ recall_machine = StateMachine(
         [S.COMPLETED],
         S.CLOSED,
         REGULATOR,
+        label=gettext_lazy("Close"),
         payload=PAYLOADS + "SummarySerializer",
         service=SERVICES + "recall_close",
         description="Close a completed recall, optionally with (or replacing) its `summary`.",
@@ -138,12 +146,13 @@ recall_machine = StateMachine(
         [S.DRAFT, S.PLAN_SUBMITTED, S.APPROVED, S.ANNOUNCED, S.IN_PROGRESS],
         S.TERMINATED,
         REGULATOR,
+        label=gettext_lazy("Terminate"),
         payload=PAYLOADS + "RecallReasonSerializer",
         service=SERVICES + "recall_terminate",
         description="Terminate the recall before it is completed, with the `reason`.",
         examples={"The defect was disproved": {"reason": "复检表明温控器符合标准，缺陷不成立"}},
     ),
-    label="Recall",
+    label=gettext_lazy("Recall"),
     subject="recall",
     number="recall_no",
 )

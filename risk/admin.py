@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin_tools import category_column, region_column
+
 from .models import Complaint, RiskAssessment
 
 
@@ -8,7 +10,7 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
     list_display = [
         "number",
         "subject_kind",
-        "category",
+        "category_display",
         "hazard",
         "severity",
         "probability",
@@ -16,9 +18,11 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
         "recommended_measure",
         "measure",
         "state",
-        "region",
+        "region_display",
         "assessed_at",
     ]
+    region_display = region_column()
+    category_display = category_column()
     list_filter = ["risk_level", "state", "subject_kind", "measure", "matrix_version"]
     search_fields = ["number", "hazard", "category"]
     list_select_related = ["product", "lot"]
@@ -55,8 +59,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         "receipt_no",
         "channel",
         "received_at",
-        "region",
-        "category",
+        "region_display",
+        "category_display",
         "brand",
         "model",
         "gtin",
@@ -65,6 +69,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         "duplicate_of",
     ]
     list_filter = ["channel", "category"]
+    region_display = region_column()
+    category_display = category_column()
     search_fields = ["receipt_no", "gtin", "brand", "model", "product_name", "lot_code"]
     date_hierarchy = "received_at"
     list_select_related = ["product", "lot"]

@@ -84,6 +84,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Substr, Trim, TruncDate, Upper
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity
 from core.jobs import job
@@ -157,6 +158,16 @@ def _bounds(first_day, last_day):
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return start, end
 
+
+# The rules' figures an EARS alert carries, so the reader sees what it was judged by.
+EARS_PARAMETERS = (
+    "baseline_days",
+    "c2_lag_days",
+    "sigma_floor",
+    "ears_threshold",
+    "c3_threshold",
+    "min_count",
+)
 
 _GROUPING_SETS_SQL = """
 SELECT province, category, day, nature, body_part, count(*)
@@ -239,11 +250,18 @@ def detect_ears(series, day, p):
         alert = alert_raise(
             kind=AlertKind.INJURY_SIGNAL,
             dedup_key=f"injury_signal:ears:{province}:{category}:{day.isoformat()}",
-            message=(
-                f"{figures['count']} injury reports for {category} on {day.isoformat()} in "
-                f"{region}, above the 7-day baseline of {figures['c1_baseline_mean']:.1f} "
-                f"({', '.join(figures['fired'])})"
+            message=gettext_noop(
+                "%(count)s injury reports for %(category)s on %(day)s in %(region)s, above the "
+                "7-day baseline of %(baseline)s (%(fired)s)."
             ),
+            message_args={
+                "count": figures["count"],
+                "category": category,
+                "day": day.isoformat(),
+                "region": region,
+                "baseline": f"{figures['c1_baseline_mean']:.1f}",
+                "fired": ", ".join(figures["fired"]),
+            },
             region=region,
             severity=AlertSeverity.HIGH,
             subject_label=f"{category} {day.isoformat()}",
@@ -253,17 +271,7 @@ def detect_ears(series, day, p):
                 "province": region,
                 "day": day.isoformat(),
                 **figures,
-                "parameters": {
-                    k: p[k]
-                    for k in (
-                        "baseline_days",
-                        "c2_lag_days",
-                        "sigma_floor",
-                        "ears_threshold",
-                        "c3_threshold",
-                        "min_count",
-                    )
-                },
+                "parameters": {k: p[k] for k in EARS_PARAMETERS},
             },
         )
         raised += alert is not None
@@ -302,11 +310,18 @@ def detect_weekly(series, day, p):
             kind=AlertKind.INJURY_SIGNAL,
             # One open alert per series: the 7-day window slides daily over one rise.
             dedup_key=f"injury_signal:weekly:{province}:{category}",
-            message=(
-                f"{figures['count']} injury reports for {category} in the week to "
-                f"{day.isoformat()} in {region}, against {figures['baseline_mean']:.1f} a week "
-                f"over the {p['baseline_weeks']} weeks before"
+            message=gettext_noop(
+                "%(count)s injury reports for %(category)s in the week to %(day)s in %(region)s, "
+                "against %(baseline)s a week over the %(weeks)s weeks before."
             ),
+            message_args={
+                "count": figures["count"],
+                "category": category,
+                "day": day.isoformat(),
+                "region": region,
+                "baseline": f"{figures['baseline_mean']:.1f}",
+                "weeks": p["baseline_weeks"],
+            },
             region=region,
             severity=AlertSeverity.MEDIUM,
             subject_label=f"{category} week to {day.isoformat()}",
@@ -373,11 +388,21 @@ def detect_prr(tables, day, p):
                 alert = alert_raise(
                     kind=AlertKind.INJURY_SIGNAL,
                     dedup_key=f"injury_signal:prr:{province}:{category}:{dimension}:{value}",
-                    message=(
-                        f"{dimension.replace('_', ' ').capitalize()} '{value}' is reported "
-                        f"{ratio:.1f} times as often for {category} as for other categories "
-                        f"in {region} (a={a}, chi2={chi2:.1f}, last {p['prr_window_days']} days)"
+                    message=gettext_noop(
+                        "%(dimension)s “%(value)s” is reported %(ratio)s times as often for "
+                        "%(category)s as for other categories in %(region)s (a=%(a)s, "
+                        "chi2=%(chi2)s, last %(days)s days)."
                     ),
+                    message_args={
+                        "dimension": dimension,
+                        "value": value,
+                        "ratio": f"{ratio:.1f}",
+                        "category": category,
+                        "region": region,
+                        "a": a,
+                        "chi2": f"{chi2:.1f}",
+                        "days": p["prr_window_days"],
+                    },
                     region=region,
                     severity=AlertSeverity.MEDIUM,
                     subject_label=f"{category} {dimension}={value}",
@@ -438,6 +463,18 @@ def covering_region(codes):
     return "000000"
 
 
+CLUSTER_MESSAGES = {
+    "category": gettext_noop(
+        "%(samples)s non-conforming samples of category %(label)s in %(regions)s regions "
+        "within %(days)s days."
+    ),
+    "producer": gettext_noop(
+        "%(samples)s non-conforming samples of producer %(label)s in %(regions)s regions "
+        "within %(days)s days."
+    ),
+}
+
+
 @job("detect_nonconformance_clusters")
 def detect_nonconformance_clusters(as_of=None):
     """The same product category or producer failing in several regions or samples within
@@ -490,10 +527,13 @@ def _clusters(failing, kind, field, p):
         alert = alert_raise(
             kind=AlertKind.NONCONFORMANCE_CLUSTER,
             dedup_key=f"nonconformance_cluster:{kind}:{key}",
-            message=(
-                f"{row['samples']} non-conforming samples of {kind} {label} in "
-                f"{row['regions']} regions within {p['window_days']} days"
-            ),
+            message=CLUSTER_MESSAGES[kind],
+            message_args={
+                "samples": row["samples"],
+                "label": label,
+                "regions": row["regions"],
+                "days": p["window_days"],
+            },
             region=region,
             severity=AlertSeverity.HIGH,
             subject_label=f"{kind} {label}",
@@ -602,11 +642,17 @@ def detect_complaint_clusters(as_of=None):
             alert = alert_raise(
                 kind=AlertKind.COMPLAINT_CLUSTER,
                 dedup_key=dedup_key,
-                message=(
-                    f"{figures['count']} complaints about {label} on {day.isoformat()}, above "
-                    f"the 7-day baseline of {figures['c1_baseline_mean']:.1f} "
-                    f"({', '.join(figures['fired'])})"
+                message=gettext_noop(
+                    "%(count)s complaints about %(label)s on %(day)s, above the 7-day baseline "
+                    "of %(baseline)s (%(fired)s)."
                 ),
+                message_args={
+                    "count": figures["count"],
+                    "label": label,
+                    "day": day.isoformat(),
+                    "baseline": f"{figures['c1_baseline_mean']:.1f}",
+                    "fired": ", ".join(figures["fired"]),
+                },
                 region=region,
                 severity=AlertSeverity.HIGH,
                 subject_label=label,
@@ -617,17 +663,7 @@ def detect_complaint_clusters(as_of=None):
                     "day": day.isoformat(),
                     "week": f"{year}-W{week:02d}",
                     **figures,
-                    "parameters": {
-                        k: p[k]
-                        for k in (
-                            "baseline_days",
-                            "c2_lag_days",
-                            "sigma_floor",
-                            "ears_threshold",
-                            "c3_threshold",
-                            "min_count",
-                        )
-                    },
+                    "parameters": {k: p[k] for k in EARS_PARAMETERS},
                 },
             )
             raised += alert is not None

@@ -16,12 +16,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity
 from core.exceptions import ApplicationError, Conflict, Unprocessable
+from core.messages import choice
 from core.regions import covers, validate_region_code
 from core.rules import rule
 from core.services import alert_raise
+from recalls.choices import RiskLevel
 from recalls.services import recall_open_draft
 from traceability.models import Lot, Product, normalize_gtin
 
@@ -194,10 +197,16 @@ def assessment_decide(*, assessment, actor, measure, note="", review_on=None, lo
             alert = alert_raise(
                 kind=AlertKind.RISK_MEASURE,
                 dedup_key=f"risk_measure:{locked.pk}",
-                message=(
-                    f"{measure.replace('_', ' ').capitalize()} decided for {locked.subject_label}: "
-                    f"{locked.hazard} ({locked.risk_level} risk, {locked.number})"
+                message=gettext_noop(
+                    "%(measure)s decided for %(subject)s: %(hazard)s (%(level)s risk, %(number)s)."
                 ),
+                message_args={
+                    "measure": choice(Measure, measure),
+                    "subject": locked.subject_label,
+                    "hazard": locked.hazard,
+                    "level": choice(RiskLevel, locked.risk_level),
+                    "number": locked.number,
+                },
                 region=locked.region,
                 severity=MEASURE_ALERT_SEVERITY[measure],
                 subject=locked,

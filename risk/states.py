@@ -1,5 +1,7 @@
 """The risk assessment: assessed -> decided (DESIGN.md §7)."""
 
+from django.utils.translation import gettext_lazy
+
 from core.choices import Role
 from core.states import StateMachine, Transition
 
@@ -11,6 +13,7 @@ assessment_machine = StateMachine(
         [AssessmentState.ASSESSED],
         AssessmentState.DECIDED,
         [Role.REGULATOR],
+        label=gettext_lazy("Decide the measure"),
         payload="risk.api.serializers.DecideSerializer",
         service="risk.services.assessment_decide",
         description="Accept a measure: `recall` opens a draft recall (of the assessed lot, or "
@@ -24,7 +27,7 @@ assessment_machine = StateMachine(
             }
         },
     ),
-    label="Risk assessment",
+    label=gettext_lazy("Risk assessment"),
     subject="assessment",
     number="number",
 )

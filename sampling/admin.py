@@ -3,8 +3,16 @@ as buttons and list actions that run the same services as the API."""
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import due_label, overdue_filter, province_filter, region_label
+from core.admin_tools import (
+    category_column,
+    due_label,
+    overdue_filter,
+    province_filter,
+    region_column,
+    region_label,
+)
 from core.transition_admin import TransitionAdminMixin
 
 from .models import Disposition, Objection, Sample, Task, TestItem
@@ -17,8 +25,8 @@ class TaskAdmin(admin.ModelAdmin):
         "code",
         "title",
         "level",
-        "region",
-        "category",
+        "region_display",
+        "category_display",
         "mode",
         "lab",
         "starts_on",
@@ -28,6 +36,8 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ["level", "mode", "emergency", "category"]
     search_fields = ["code", "title"]
     readonly_fields = ["created_by", "created_at"]
+    region_display = region_column()
+    category_display = category_column()
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -111,12 +121,18 @@ class SampleAdmin(TransitionAdminMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in self.model._meta.fields), "history_table"]
+        # Region codes with their province's name, as in the list.
+        shown = {"region": "region_display", "handling_region": "handling_region_display"}
+        return [*(shown.get(f.name, f.name) for f in self.model._meta.fields), "history_table"]
 
-    @admin.display(description="region", ordering="region")
+    @admin.display(description=_("handling region"))
+    def handling_region_display(self, sample):
+        return region_label(sample.handling_region)
+
+    @admin.display(description=_("region"), ordering="region")
     def region_display(self, sample):
         return region_label(sample.region)
 
-    @admin.display(description="due", ordering="due_at")
+    @admin.display(description=_("due"), ordering="due_at")
     def due_display(self, sample):
         return due_label(sample.due_at)

@@ -4,12 +4,14 @@ from itertools import batched
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity
 from core.jobs import deadline_sweeper
+from core.messages import choice
 from core.services import alert_dedup_keys_raised, alert_raise
 
-from .choices import OPEN_STATES
+from .choices import OPEN_STATES, Stage
 from .models import Sample
 
 
@@ -40,8 +42,14 @@ def sweep_sample_deadlines():
                 alert = alert_raise(
                     kind=AlertKind.DEADLINE_OVERDUE,
                     dedup_key=key,
-                    message=f"Sample {sample.sample_no}: the {sample.due_stage} stage was due "
-                    f"{timezone.localtime(sample.due_at).isoformat()}.",
+                    message=gettext_noop(
+                        "Sample %(sample_no)s: the deadline of stage “%(stage)s” was %(due)s."
+                    ),
+                    message_args={
+                        "sample_no": sample.sample_no,
+                        "stage": choice(Stage, sample.due_stage),
+                        "due": timezone.localtime(sample.due_at).isoformat(),
+                    },
                     region=sample.task.region,
                     severity=AlertSeverity.MEDIUM,
                     subject=sample,
@@ -50,7 +58,7 @@ def sweep_sample_deadlines():
                         "sample_no": sample.sample_no,
                         "stage": sample.due_stage,
                         "state": sample.state,
-                        "due_at": sample.due_at.isoformat(),
+                        "due_at": timezone.localtime(sample.due_at).isoformat(),
                     },
                 )
             raised += alert is not None

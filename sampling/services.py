@@ -11,10 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.dates import add_months, not_in_future
 from core.exceptions import ApplicationError
+from core.messages import render_stored
 from core.regions import NATIONAL, ancestors, covers, level_of, region_q
 from core.rules import rule
 from core.services import alert_raise
@@ -468,7 +470,7 @@ def _check_purchase(*, task, location_kind, price_paid, order_no, platform):
                 _("An online task's samples are bought online."), attr="location_kind"
             )
     if price_paid is not None and Decimal(price_paid) < 0:
-        raise ApplicationError("price_paid cannot be negative.", attr="price_paid")
+        raise ApplicationError(_("price_paid cannot be negative."), attr="price_paid")
 
 
 def _check_lot_named(*, producer, lot, product_name, lot_code):
@@ -495,9 +497,20 @@ def _check_not_covered(*, task, sampled_party, sampled_at):
     higher = _higher_task(task=task, region=sampled_party.region, sampled_at=sampled_at)
     if higher is not None:
         raise ApplicationError(
-            f"{task.category} products in region {sampled_party.region} are covered by "
-            f"the running {higher.level} task {higher.code} ({higher.starts_on} to "
-            f"{higher.ends_on}); a {task.level} task does not check them again.",
+            _(
+                "%(category)s products in region %(region)s are covered by the running "
+                "%(higher_level)s task %(higher)s (%(starts)s to %(ends)s); a %(level)s task "
+                "does not check them again."
+            )
+            % {
+                "category": task.category,
+                "region": sampled_party.region,
+                "higher_level": higher.get_level_display(),
+                "higher": higher.code,
+                "starts": higher.starts_on,
+                "ends": higher.ends_on,
+                "level": task.get_level_display(),
+            },
             code="covered_by_higher_task",
             attr="task",
             extra={"higher_task": higher.code},
@@ -506,9 +519,13 @@ def _check_not_covered(*, task, sampled_party, sampled_at):
 
 def _check_follow_up(*, follow_up_of, producer):
     if follow_up_of.producer_id != producer.pk:
-        raise ApplicationError("A follow-up check samples the same producer.", attr="follow_up_of")
+        raise ApplicationError(
+            _("A follow-up check samples the same producer."), attr="follow_up_of"
+        )
     if follow_up_of.state not in (SampleState.DISPOSED, SampleState.CLOSED):
-        raise ApplicationError("A follow-up check follows a disposed sample.", attr="follow_up_of")
+        raise ApplicationError(
+            _("A follow-up check follows a disposed sample."), attr="follow_up_of"
+        )
 
 
 def _check_not_sampled_recently(*, task, producer, product, same_products, sampled_at):
@@ -518,10 +535,20 @@ def _check_not_sampled_recently(*, task, producer, product, same_products, sampl
     )
     if earlier is not None:
         raise ApplicationError(
-            f"{product} of {producer.name} was sampled as {earlier.sample_no} on "
-            f"{timezone.localtime(earlier.sampled_at).date()} under "
-            f"{earlier.task.level} task {earlier.task.code}: the same product is not "
-            f"sampled again within {rule('sampling.repeat_window_months')} months.",
+            _(
+                "%(product)s of %(producer)s was sampled as %(sample_no)s on %(date)s under "
+                "%(level)s task %(task)s: the same product is not sampled again within "
+                "%(months)s months."
+            )
+            % {
+                "product": product,
+                "producer": producer.name,
+                "sample_no": earlier.sample_no,
+                "date": timezone.localtime(earlier.sampled_at).date(),
+                "level": earlier.task.get_level_display(),
+                "task": earlier.task.code,
+                "months": rule("sampling.repeat_window_months"),
+            },
             code="sampled_recently",
             extra={"earlier_sample": earlier.sample_no},
         )
@@ -788,9 +815,19 @@ def _hand_over(sample, actor):
     alert_raise(
         kind=AlertKind.CASE_HANDED_OVER,
         dedup_key=f"case_handed_over:sample:{sample.pk}",
-        message=f"Spot-check task {sample.task.code} (region {origin}) hands over the "
-        f"non-conforming result of sample {sample.sample_no} ({sample.product}, "
-        f"{sample.producer.name}) to region {sample.handling_region} for handling.",
+        message=gettext_noop(
+            "Spot-check task %(task)s (region %(origin)s) hands over the non-conforming result "
+            "of sample %(sample_no)s (%(product)s, %(producer)s) to region %(region)s for "
+            "handling."
+        ),
+        message_args={
+            "task": sample.task.code,
+            "origin": origin,
+            "sample_no": sample.sample_no,
+            "product": str(sample.product),
+            "producer": sample.producer.name,
+            "region": sample.handling_region,
+        },
         region=sample.handling_region,
         severity=AlertSeverity.HIGH,
         subject=sample,
@@ -923,7 +960,10 @@ def _record_failed_follow_up(sample, decided_at):
         return
     earliest, latest = rule("sampling.second_follow_up_days")
     today = timezone.localtime(decided_at).date()
-    note = f"Follow-up check {sample.sample_no} failed."
+    # Text the project writes into a record is in the server's language (core.messages).
+    note = render_stored(
+        gettext_noop("Follow-up check %(sample_no)s failed."), {"sample_no": sample.sample_no}
+    )
     original.measures = [
         *original.measures,
         {"measure": Measure.PUBLIC_NOTICE, "due_on": today.isoformat(), "note": note},
@@ -978,8 +1018,10 @@ def sample_dispose(*, sample, actor, measures, note=""):
             disposition.recall = recall_open_draft(
                 producer=locked.producer,
                 lots=[locked.lot],
-                hazard=f"Non-conforming in spot check {locked.sample_no}: "
-                + ", ".join(dict.fromkeys(failed)),
+                hazard=render_stored(
+                    gettext_noop("Non-conforming in spot check %(sample_no)s: %(items)s"),
+                    {"sample_no": locked.sample_no, "items": ", ".join(dict.fromkeys(failed))},
+                ),
                 kind="ordered",
                 source=disposition,
                 actor=actor,

@@ -9,6 +9,7 @@ And the task's (DESIGN.md §6.1): open (allocated to lower regions meanwhile) �
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.choices import AlertKind, AlertSeverity, Role
 from core.exceptions import PermissionDenied, Precondition
@@ -35,7 +36,7 @@ def _organiser_only(task, actor, action):
         raise PermissionDenied(
             _(
                 "Only the organisers of task %(code)s (regulators of region %(region)s or above) "
-                "may '%(action)s'."
+                "may “%(action)s”."
             )
             % {"code": task.code, "region": task.region, "action": action}
         )
@@ -60,8 +61,10 @@ def guard_record_results(sample, actor):
     _inspector_only_on_site(sample, actor, "record_results")
     if sample.state == S.SAMPLED and not _rapid(sample):
         raise Precondition(
-            "The lab must receive the sample before recording results "
-            "(only rapid tasks go from sampled to tested).",
+            _(
+                "The lab must receive the sample before recording results "
+                "(only rapid tasks go from sampled to tested)."
+            ),
             code="not_received",
         )
 
@@ -70,7 +73,8 @@ def guard_issue_report(sample, actor):
     _inspector_only_on_site(sample, actor, "issue_report")
     if sample.report_issued_at:
         raise Precondition(
-            f"Report {sample.report_no} was already issued for this sample.",
+            _("Report %(report_no)s was already issued for this sample.")
+            % {"report_no": sample.report_no},
             code="report_already_issued",
         )
 
@@ -78,7 +82,7 @@ def guard_issue_report(sample, actor):
 def guard_notify(sample, actor):
     if not sample.report_issued_at:
         raise Precondition(
-            "The report must be issued before the parties are notified.",
+            _("The report must be issued before the parties are notified."),
             code="report_not_issued",
         )
 
@@ -86,20 +90,23 @@ def guard_notify(sample, actor):
 def guard_object(sample, actor):
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise Precondition(
-            "Only a non-conforming result can be objected to.", code="result_conforming"
+            _("Only a non-conforming result can be objected to."), code="result_conforming"
         )
     closes = objection_deadline(sample)
     if timezone.now() > closes:
         raise Precondition(
-            f"The objection window closed at {timezone.localtime(closes).isoformat()} "
-            "(15 days after notification); the result is final.",
+            _(
+                "The objection window closed at %(closed)s (15 days after notification); "
+                "the result is final."
+            )
+            % {"closed": timezone.localtime(closes).isoformat()},
             code="objection_window_closed",
         )
     if getattr(actor, "role", None) == Role.ENTERPRISE and actor.party_uscc not in (
         sample.sampled_party.uscc,
         sample.producer.uscc,
     ):
-        raise PermissionDenied("Only the sampled party or the producer may object.")
+        raise PermissionDenied(_("Only the sampled party or the producer may object."))
 
 
 def _handlers_only(sample, actor, action):
@@ -110,7 +117,7 @@ def _handlers_only(sample, actor, action):
         raise PermissionDenied(
             _(
                 "Sample %(sample_no)s was handed over to region %(handling_region)s; its "
-                "regulators '%(action)s' it."
+                "regulators “%(action)s” it."
             )
             % {
                 "sample_no": sample.sample_no,
@@ -128,14 +135,14 @@ def guard_dispose(sample, actor):
     _handlers_only(sample, actor, "dispose")
     if sample.conclusion != Conclusion.NONCONFORMING:
         raise Precondition(
-            "A conforming sample is closed, not disposed of.", code="result_conforming"
+            _("A conforming sample is closed, not disposed of."), code="result_conforming"
         )
     if sample.state == S.REPORTED and not _rapid(sample):
         closes = objection_deadline(sample)
         if timezone.now() <= closes:
             raise Precondition(
-                "The result is not final until the objection window closes at "
-                f"{timezone.localtime(closes).isoformat()}.",
+                _("The result is not final until the objection window closes at %(closes)s.")
+                % {"closes": timezone.localtime(closes).isoformat()},
                 code="result_not_final",
             )
 
@@ -144,7 +151,7 @@ def guard_close(sample, actor):
     _handlers_only(sample, actor, "close")
     if sample.state in (S.REPORTED, S.REINSPECTED) and sample.conclusion != Conclusion.CONFORMING:
         raise Precondition(
-            "A non-conforming sample must be disposed of before it is closed.",
+            _("A non-conforming sample must be disposed of before it is closed."),
             code="disposal_required",
         )
 
@@ -167,8 +174,12 @@ def raise_nonconforming_alert(sample, transition):
     alert_raise(
         kind=AlertKind.NONCONFORMING_RESULT,
         dedup_key=f"nonconforming_result:sample:{sample.pk}",
-        message=f"Sample {sample.sample_no} ({sample.product}) is non-conforming: "
-        + ", ".join(failed),
+        message=gettext_noop("Sample %(sample_no)s (%(product)s) is non-conforming: %(items)s."),
+        message_args={
+            "sample_no": sample.sample_no,
+            "product": str(sample.product),
+            "items": ", ".join(failed),
+        },
         region=sample.task.region,
         severity=AlertSeverity.HIGH,
         subject=sample,
@@ -186,6 +197,7 @@ sample_machine = StateMachine(
         [S.SAMPLED],
         S.RECEIVED,
         [Role.LAB],
+        label=gettext_lazy("Receive"),
         payload=PAYLOADS + "ReceiveSerializer",
         service=SERVICES + "sample_receive",
         description="The lab receives the sample: `received_at` (default now, not before it "
@@ -203,6 +215,7 @@ sample_machine = StateMachine(
         [S.SAMPLED, S.RECEIVED],
         S.TESTED,
         [Role.LAB, Role.INSPECTOR],
+        label=gettext_lazy("Record the results"),
         guards=[guard_record_results],
         payload=PAYLOADS + "ResultsSerializer",
         service=SERVICES + "sample_record_results",
@@ -233,6 +246,7 @@ sample_machine = StateMachine(
         [S.TESTED],
         None,
         [Role.LAB, Role.INSPECTOR],
+        label=gettext_lazy("Issue the report"),
         guards=[guard_issue_report],
         payload=PAYLOADS + "ReportSerializer",
         service=SERVICES + "sample_issue_report",
@@ -251,6 +265,7 @@ sample_machine = StateMachine(
         [S.TESTED],
         S.REPORTED,
         [Role.REGULATOR],
+        label=gettext_lazy("Notify the parties"),
         guards=[guard_notify],
         payload=PAYLOADS + "SampleNoteSerializer",
         service=SERVICES + "sample_notify",
@@ -263,6 +278,7 @@ sample_machine = StateMachine(
         [S.REPORTED],
         S.OBJECTED,
         [Role.ENTERPRISE],
+        label=gettext_lazy("File an objection"),
         guards=[guard_object],
         payload=PAYLOADS + "ObjectSerializer",
         service=SERVICES + "sample_object",
@@ -280,6 +296,7 @@ sample_machine = StateMachine(
         [S.OBJECTED],
         S.REINSPECTED,
         [Role.LAB],
+        label=gettext_lazy("Record the re-inspection"),
         payload=PAYLOADS + "ReinspectionSerializer",
         service=SERVICES + "sample_record_reinspection",
         description="Record the re-inspection of the objected items; its conclusion is final.",
@@ -305,6 +322,7 @@ sample_machine = StateMachine(
         [S.REPORTED, S.REINSPECTED],
         S.DISPOSED,
         [Role.REGULATOR],
+        label=gettext_lazy("Dispose"),
         guards=[guard_dispose],
         payload=PAYLOADS + "DisposeSerializer",
         service=SERVICES + "sample_dispose",
@@ -326,6 +344,7 @@ sample_machine = StateMachine(
         [S.REPORTED, S.REINSPECTED, S.DISPOSED],
         S.CLOSED,
         [Role.REGULATOR],
+        label=gettext_lazy("Close"),
         guards=[guard_close],
         payload=PAYLOADS + "SampleNoteSerializer",
         service=SERVICES + "sample_close",
@@ -338,6 +357,7 @@ sample_machine = StateMachine(
         [S.SAMPLED, S.RECEIVED],
         S.VOIDED,
         [Role.REGULATOR, Role.INSPECTOR],
+        label=gettext_lazy("Void"),
         payload=PAYLOADS + "VoidSerializer",
         service=SERVICES + "sample_void",
         description="Void a sample taken in error, before any result, with the `reason`.",
@@ -348,6 +368,7 @@ sample_machine = StateMachine(
         [S.SAMPLED, S.RECEIVED, S.TESTED],
         None,
         [Role.REGULATOR],
+        label=gettext_lazy("Hand over to another region"),
         guards=[guard_set_handling_region],
         payload=PAYLOADS + "HandlingRegionSerializer",
         service=SERVICES + "sample_set_handling_region",
@@ -360,7 +381,7 @@ sample_machine = StateMachine(
             }
         },
     ),
-    label="Sample",
+    label=gettext_lazy("Sample"),
     subject="sample",
     number="sample_no",
     after=[refresh_deadline],
@@ -392,6 +413,7 @@ task_machine = StateMachine(
         [TaskState.OPEN],
         None,
         [Role.REGULATOR],
+        label=gettext_lazy("Allocate"),
         guards=[guard_allocate],
         payload=PAYLOADS + "AllocationsSerializer",
         payload_as="allocations",
@@ -414,6 +436,7 @@ task_machine = StateMachine(
         [TaskState.OPEN],
         TaskState.PUBLISHED,
         [Role.REGULATOR],
+        label=gettext_lazy("Publish the results"),
         guards=[guard_publish],
         service=SERVICES + "task_publish",
         description="Publish the task's results: once every sample of the task and of the "
@@ -421,7 +444,7 @@ task_machine = StateMachine(
         "objection window left), publishes them at /api/v1/public/spot-checks/{code}/; "
         "otherwise 409 `samples_open` with `open_samples`. No body.",
     ),
-    label="Task",
+    label=gettext_lazy("Task"),
     subject="task",
     number="code",
 )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import KeptOnRecordMixin
+from core.admin_tools import category_column, region_column
 
 from .models import Event, EventLot, Lot, Party, Product
 from .services import LOT_FACTS, lot_is_named
@@ -9,14 +10,16 @@ from .services import LOT_FACTS, lot_is_named
 
 @admin.register(Party)
 class PartyAdmin(SimpleHistoryAdmin):
-    list_display = ["uscc", "name", "kind", "region", "gln"]
+    list_display = ["uscc", "name", "kind", "region_display", "gln"]
+    region_display = region_column()
     list_filter = ["kind"]
     search_fields = ["uscc", "name", "address", "gln", "region"]
 
 
 @admin.register(Product)
 class ProductAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "brand", "model", "category", "gtin", "producer"]
+    list_display = ["name", "brand", "model", "category_display", "gtin", "producer"]
+    category_display = category_column()
     list_filter = ["category"]
     list_select_related = ["producer"]
     search_fields = ["name", "brand", "model", "gtin", "producer__name", "producer__uscc"]

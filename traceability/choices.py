@@ -23,11 +23,11 @@ class EventKind(models.TextChoices):
 
 
 class EpcisType(models.TextChoices):
-    OBJECT = "ObjectEvent"
-    AGGREGATION = "AggregationEvent"
-    TRANSACTION = "TransactionEvent"
-    TRANSFORMATION = "TransformationEvent"
-    ASSOCIATION = "AssociationEvent"
+    OBJECT = "ObjectEvent", pgettext_lazy("EpcisType", "Object event")
+    AGGREGATION = "AggregationEvent", pgettext_lazy("EpcisType", "Aggregation event")
+    TRANSACTION = "TransactionEvent", pgettext_lazy("EpcisType", "Transaction event")
+    TRANSFORMATION = "TransformationEvent", pgettext_lazy("EpcisType", "Transformation event")
+    ASSOCIATION = "AssociationEvent", pgettext_lazy("EpcisType", "Association event")
 
 
 class LotRole(models.TextChoices):

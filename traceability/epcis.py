@@ -36,6 +36,7 @@ import jsonschema_rs
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from epcpy import epc_pure_identity_to_gs1_element_string, get_gs1_key
 from stdnum import ean
 
@@ -139,9 +140,14 @@ EPC_LISTS = {
 }
 CONTENTS = "contents"  # lines an event carries because it names a logistic unit
 
-Line = namedtuple("Line", "lot quantity role epc epc_list uom product", defaults=("", "", "", None))
-# kind: lot (gtin, code) | levee_lot (product_id, code) | item / class (gtin) | sscc | other
-Ident = namedtuple("Ident", "kind gtin code product_id sscc", defaults=(None, None, None, None))
+Line = namedtuple(
+    "Line", "lot quantity role epc epc_list uom product node", defaults=("", "", "", None, None)
+)
+# kind: lot (gtin, code) | levee_lot (product_id, code) | item (gtin, serial) | class (gtin)
+# | sscc | other
+Ident = namedtuple(
+    "Ident", "kind gtin code product_id sscc serial", defaults=(None, None, None, None, None)
+)
 
 
 class CaptureErrors(dict):
@@ -220,7 +226,7 @@ def _parse_epc_urn(value):
             elements = dict(re.findall(r"\((\d+)\)([^(]*)", element_string))
             return Ident("lot", gtin=elements["01"], code=elements["10"])
         if value.startswith("urn:epc:id:sgtin:"):
-            return Ident("item", gtin=get_gs1_key(value))
+            return Ident("item", gtin=get_gs1_key(value), serial=unquote(value.split(".", 2)[2]))
         if value.startswith("urn:epc:idpat:sgtin:"):
             return Ident("class", gtin=get_gs1_key(value.replace(".*", ".0")))
         if value.startswith("urn:epc:id:sscc:"):
@@ -245,7 +251,30 @@ def _parse_digital_link(value):
     gtin = elements["01"].zfill(14)
     if "10" in elements:
         return Ident("lot", gtin=gtin, code=elements["10"])
-    return Ident("item" if "21" in elements else "class", gtin=gtin)
+    if "21" in elements:
+        return Ident("item", gtin=gtin, serial=elements["21"])
+    return Ident("class", gtin=gtin)
+
+
+_DIGITAL_LINK = "https://id.gs1.org"
+
+
+def identifier_node(uri, ident):
+    """The trace node of an identifier that names no stored lot: the one thing it names,
+    written canonically (GS1 Digital Link for GS1 keys, so the URN and link forms of one
+    item meet), or None for a class or pattern: an idpat or a GTIN names every item of a
+    product, and following it would join chains that share nothing but the product."""
+    if ident.kind == "lot":
+        return f"{_DIGITAL_LINK}/01/{ident.gtin}/10/{quote(ident.code, safe='')}"
+    if ident.kind == "item":
+        return f"{_DIGITAL_LINK}/01/{ident.gtin}/21/{quote(ident.serial, safe='')}"
+    if ident.kind == "sscc":
+        return f"{_DIGITAL_LINK}/00/{ident.sscc}"
+    if ident.kind == "levee_lot":
+        return f"urn:levee:lot:{ident.product_id}:{quote(ident.code, safe='')}"
+    if ident.kind == "class" or uri.startswith(("urn:epc:idpat:", "urn:epc:class:")):
+        return None
+    return uri
 
 
 _LEVEE_PARTY = re.compile(r"^urn:levee:party:([0-9A-Z]{18})$")
@@ -378,7 +407,7 @@ def _draft(index, event, event_id, namespaces, errors):
     except ValueError:  # well-formed but impossible (month 13)
         occurred_at = None
     if occurred_at is None:
-        errors.add(index, "eventTime", "An ISO 8601 timestamp with offset.")
+        errors.add(index, "eventTime", _("An ISO 8601 timestamp with offset."))
     for field, value in (
         ("eventID", event.get("eventID")),
         ("bizStep", event.get("bizStep")),
@@ -388,7 +417,7 @@ def _draft(index, event, event_id, namespaces, errors):
         ("parentID", event.get("parentID")),
     ):
         if value is not None and len(value) > MAX_URI:
-            errors.add(index, field, f"At most {MAX_URI} characters.")
+            errors.add(index, field, _("At most %(max)d characters.") % {"max": MAX_URI})
     declaration = event.get("errorDeclaration")
     return {
         "index": index,
@@ -508,7 +537,9 @@ def _resolve_lines(draft, idents, lots, products, errors):
         attr = f"{name}.{n}"
         if len(uri) > MAX_URI:
             errors.add(
-                index, f"{attr}.epcClass" if is_quantity else attr, f"At most {MAX_URI} characters."
+                index,
+                f"{attr}.epcClass" if is_quantity else attr,
+                _("At most %(max)d characters.") % {"max": MAX_URI},
             )
             continue
         ident = idents[uri]
@@ -521,7 +552,7 @@ def _resolve_lines(draft, idents, lots, products, errors):
                 quantity = Decimal(-1)
             attr += ".quantity"
         if not quantity.is_finite() or quantity < 0 or quantity > _MAX_QUANTITY:
-            errors.add(index, attr, "A quantity from 0 to 99999999999.999.")
+            errors.add(index, attr, _("A quantity from 0 to 99999999999.999."))
             continue
         lot = None
         if ident.kind == "lot":
@@ -531,7 +562,10 @@ def _resolve_lines(draft, idents, lots, products, errors):
         if lot is None:
             product = products.get(ident.gtin) if ident.gtin else None
             product = product or (ident.product_id if ident.kind == "levee_lot" else None)
-            draft["lines"].append(Line(None, _thousandths(quantity), role, uri, name, uom, product))
+            node = identifier_node(uri, ident)
+            draft["lines"].append(
+                Line(None, _thousandths(quantity), role, uri, name, uom, product, node)
+            )
             continue
         lot_id, unit, product = lot
         converted = convert(quantity, uom, unit)
@@ -539,12 +573,15 @@ def _resolve_lines(draft, idents, lots, products, errors):
             errors.add(
                 index,
                 f"{name}.{n}.uom" if is_quantity else attr,
-                f"Cannot convert {uom or 'pieces'} into the lot's unit '{unit}'.",
+                _("Cannot convert %(uom)s into the lot's unit “%(unit)s”.")
+                % {"uom": uom or "pieces", "unit": unit},
             )
             continue
         converted = _thousandths(converted)
         if converted == 0 and quantity > 0:
-            errors.add(index, attr, f"Too small to count in the lot's unit '{unit}'.")
+            errors.add(
+                index, attr, _("Too small to count in the lot's unit “%(unit)s”.") % {"unit": unit}
+            )
             continue
         draft["lines"].append(Line(lot_id, converted, role, uri, name, uom, product))
 
@@ -605,7 +642,7 @@ def _expand_logistic_units(drafts):
     )
     for event in stored:
         lines = [
-            Line(x.lot_id, x.quantity, x.role, x.epc, x.epc_list, x.uom, x.product_id)
+            Line(x.lot_id, x.quantity, x.role, x.epc, x.epc_list, x.uom, x.product_id, x.node)
             for x in event.lines.all()
         ]
         packings.append((event.occurred_at, event.parent_epc, event.action, lines))

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import ean
@@ -46,14 +48,14 @@ class Party(models.Model):
     """A business in the supply chain, identified by its unified social credit code."""
 
     uscc = models.CharField("USCC", max_length=18, unique=True, validators=[validate_uscc])
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=PartyKind.choices)
-    region = RegionField()
-    address = models.CharField(max_length=300, blank=True)
-    contact = models.CharField(max_length=200, blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=PartyKind.choices)
+    region = RegionField(verbose_name=_("region"))
+    address = models.CharField(verbose_name=_("address"), max_length=300, blank=True)
+    contact = models.CharField(verbose_name=_("contact"), max_length=200, blank=True)
     gln = models.CharField("GLN", max_length=13, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     objects = RestrictedQuerySet.as_manager()
@@ -69,16 +71,20 @@ class Party(models.Model):
 
 
 class Product(models.Model):
-    name = models.CharField(max_length=200)
-    brand = models.CharField(max_length=100, blank=True)
-    model = models.CharField(max_length=100, blank=True)
-    category = models.CharField(max_length=64, validators=[validate_category], db_index=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    brand = models.CharField(verbose_name=_("brand"), max_length=100, blank=True)
+    model = models.CharField(verbose_name=_("model"), max_length=100, blank=True)
+    category = models.CharField(
+        verbose_name=_("category"), max_length=64, validators=[validate_category], db_index=True
+    )
     gtin = models.CharField(
         "GTIN", max_length=14, null=True, blank=True, unique=True, validators=[validate_gtin]
     )
-    producer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="products")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    producer = models.ForeignKey(
+        Party, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="products"
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     objects = RestrictedQuerySet.as_manager()
@@ -100,12 +106,16 @@ class Product(models.Model):
 
 
 class Lot(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
-    lot_code = models.CharField(max_length=64)
-    produced_on = models.DateField(null=True, blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    unit = models.CharField(max_length=16, default="pcs")
-    created_at = models.DateTimeField(auto_now_add=True)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lots"
+    )
+    lot_code = models.CharField(verbose_name=_("lot code"), max_length=64)
+    produced_on = models.DateField(verbose_name=_("produced on"), null=True, blank=True)
+    quantity = models.DecimalField(
+        verbose_name=_("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    unit = models.CharField(verbose_name=_("unit"), max_length=16, default="pcs")
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(region=("product__producer__region",), party=("product__producer__uscc",))
@@ -122,53 +132,101 @@ class Lot(models.Model):
         indexes = [models.Index(fields=["lot_code"])]
 
     def __str__(self):
-        return f"{self.product} lot {self.lot_code}"
+        return gettext("%(product)s, lot %(lot)s") % {"product": self.product, "lot": self.lot_code}
+
+
+@deconstructible(path="traceability.models.CurrentTransaction")
+class CurrentTransaction(models.Func):
+    """The id of the transaction that writes the row (PostgreSQL; NULL elsewhere, where
+    writers are serialised and ids follow commit order)."""
+
+    output_field = models.BigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return "(pg_current_xact_id()::text::bigint)", []
 
 
 class Event(models.Model):
     """A supply-chain event after GS1 EPCIS 2.0. `event_id` is the client's: re-sending an
     event is a no-op."""
 
-    event_id = models.CharField(max_length=255, unique=True)
-    kind = models.CharField(max_length=16, choices=EventKind.choices)
-    occurred_at = models.DateTimeField()
+    event_id = models.CharField(verbose_name=_("event ID"), max_length=255, unique=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=EventKind.choices)
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     # Null when an EPCIS event's location names no stored party (kept in `read_point` /
     # `biz_location` as given).
     party = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Party,
+        verbose_name=_("party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     source = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="shipped_events"
+        Party,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipped_events",
     )
     destination = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="received_events"
+        Party,
+        verbose_name=_("destination"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_events",
     )
     # The CBV short name ("shipping") or, for a non-CBV step, the URI as given.
-    biz_step = models.CharField(max_length=255, blank=True)
+    biz_step = models.CharField(verbose_name=_("business step"), max_length=255, blank=True)
     # EPCIS 2.0: the event's type and fields the query filters on; `document` is the event
     # as captured (null for events recorded through `events/`, rendered from the columns).
-    epcis_type = models.CharField(max_length=32, choices=EpcisType.choices, default="ObjectEvent")
-    action = models.CharField(max_length=8, blank=True)
-    disposition = models.CharField(max_length=255, blank=True)
-    read_point = models.CharField(max_length=255, blank=True)
-    biz_location = models.CharField(max_length=255, blank=True)
-    parent_epc = models.CharField(max_length=255, blank=True)
-    document = models.JSONField(null=True, blank=True)
+    epcis_type = models.CharField(
+        verbose_name=_("EPCIS type"),
+        max_length=32,
+        choices=EpcisType.choices,
+        default="ObjectEvent",
+    )
+    action = models.CharField(verbose_name=_("action"), max_length=8, blank=True)
+    disposition = models.CharField(verbose_name=_("disposition"), max_length=255, blank=True)
+    read_point = models.CharField(verbose_name=_("read point"), max_length=255, blank=True)
+    biz_location = models.CharField(verbose_name=_("business location"), max_length=255, blank=True)
+    parent_epc = models.CharField(verbose_name=_("parent EPC"), max_length=255, blank=True)
+    document = models.JSONField(verbose_name=_("document"), null=True, blank=True)
     # errorDeclaration: the event stays stored and listed, but no trace or figure counts it.
-    erroneous = models.BooleanField(default=False)
-    corrective_event_ids = models.JSONField(default=list, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    erroneous = models.BooleanField(verbose_name=_("erroneous"), default=False)
+    corrective_event_ids = models.JSONField(
+        verbose_name=_("corrective event IDs"), default=list, blank=True
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"), auto_now_add=True)
+    # The transaction that stored it: EPCIS query pages hold to the events committed when
+    # their first page was asked (a snapshot), whatever commits in between.
+    recorded_xact = models.BigIntegerField(
+        null=True, blank=True, editable=False, db_default=CurrentTransaction()
+    )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     # Recorded by a regulator (or an admin) on the party's behalf, not by the party itself.
-    recorded_by_regulator = models.BooleanField(default=False, db_default=False)
+    recorded_by_regulator = models.BooleanField(
+        verbose_name=_("recorded by regulator"), default=False, db_default=False
+    )
     # A wrong event is never deleted: it is withdrawn (retracted, or declared erroneous by
     # an EPCIS errorDeclaration), stays listed, and the trace and its figures leave it out.
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True, db_default="")
+    withdrawn_at = models.DateTimeField(verbose_name=_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(
+        verbose_name=_("withdrawal reason"), blank=True, db_default=""
+    )
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -195,28 +253,49 @@ class Event(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.event_id}"
+        return f"{self.get_kind_display()} {self.event_id}"
 
 
 class EventLot(models.Model):
     """One line of an event: the lot moved (role `lot`), or an input or output of a
     transformation. A line captured through EPCIS keeps its identifier (`epc`) and the list
     it came from; an identifier that names no stored lot is kept all the same (an
-    identifier node: `lot` null, `product` set when it names a product's class or item).
+    identifier node: `lot` null, `product` set when it names a product's class or item,
+    `node` the thing the trace follows through it).
     Quantities are in the lot's unit; an identifier node's keep the captured `uom`."""
 
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="lines")
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="lines"
+    )
     lot = models.ForeignKey(
-        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
+        Lot,
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_lines",
     )
-    role = models.CharField(max_length=8, choices=LotRole.choices, default=LotRole.LOT)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    epc = models.CharField(max_length=255, blank=True)
-    epc_list = models.CharField(max_length=24, blank=True)
-    uom = models.CharField(max_length=3, blank=True)
+    role = models.CharField(
+        verbose_name=_("role"), max_length=8, choices=LotRole.choices, default=LotRole.LOT
+    )
+    quantity = models.DecimalField(
+        verbose_name=_("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    epc = models.CharField(verbose_name=_("EPC"), max_length=255, blank=True)
+    epc_list = models.CharField(verbose_name=_("EPC list"), max_length=24, blank=True)
+    uom = models.CharField(verbose_name=_("unit of measure"), max_length=3, blank=True)
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="event_lines"
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_lines",
     )
+    # The identifier node the trace follows for a line without a lot: the thing's
+    # canonical identifier (URN and Digital Link forms of one item meet), null for a lot
+    # line and for a class or pattern (every item of a product, which joins no chain).
+    node = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         verbose_name = _("event line")
@@ -232,10 +311,23 @@ class EventLot(models.Model):
                 fields=["event", "role"], include=["lot", "quantity"], name="eventlot_event_role"
             ),
             models.Index(fields=["epc"], name="eventlot_epc", condition=~models.Q(epc="")),
+            # The same two for identifier nodes: small, as only their lines carry a node.
+            models.Index(
+                fields=["node", "role"],
+                include=["event", "quantity", "uom"],
+                name="eventlot_node_role",
+                condition=models.Q(node__isnull=False),
+            ),
+            models.Index(
+                fields=["event", "role"],
+                include=["node", "quantity", "uom"],
+                name="eventlot_event_node",
+                condition=models.Q(node__isnull=False),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.role} {self.lot_id} x {self.quantity}"
+        return f"{self.get_role_display()} {self.lot_id}: {self.quantity}"
 
 
 class CaptureJob(models.Model):
@@ -248,23 +340,38 @@ class CaptureJob(models.Model):
         SUCCEEDED = "succeeded", "succeeded"
         FAILED = "failed", "failed"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    document = models.JSONField(null=True, blank=True)  # dropped once captured
-    event_count = models.PositiveIntegerField(default=0)
-    result = models.JSONField(default=dict, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    id = models.UUIDField(
+        verbose_name=_("ID"), primary_key=True, default=uuid.uuid4, editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
+    # The document as it was sent (JSON text: kept and read back without re-encoding, and
+    # without the database parsing it into jsonb), dropped once captured.
+    document = models.TextField(verbose_name=_("document"), null=True, blank=True)
+    event_count = models.PositiveIntegerField(verbose_name=_("event count"), default=0)
+    result = models.JSONField(verbose_name=_("result"), default=dict, blank=True)
+    errors = models.JSONField(verbose_name=_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope = Scope(region=("created_by__region",), party=("created_by__party_uscc",))
 
     class Meta:
+        verbose_name = _("EPCIS capture")
+        verbose_name_plural = _("EPCIS captures")
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"capture {self.id} {self.status}"
+        return gettext("EPCIS capture %(id)s (%(status)s)") % {
+            "id": self.id,
+            "status": self.get_status_display(),
+        }

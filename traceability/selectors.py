@@ -11,14 +11,19 @@ is a UNION over (lot, depth), so a row is expanded at most once per depth, and d
 bounded by `max_depth`.
 """
 
-import base64
+import hashlib
+import json
 import re
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.core import signing
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.db import fetchall_prepared
@@ -35,8 +40,9 @@ MAX_DEPTH_LIMIT = 50
 
 # Columns of every row of the trace statement, in order.
 _COLUMNS = (
-    "row_type",  # 'lot' (a reached lot), 'move' (a lot line of an event), 'transform', 'party'
+    "row_type",  # 'lot' / 'node' (a reached lot or identifier node), 'move', 'transform', 'party'
     "lot_id",
+    "node",  # an identifier node (EventLot.node) where lot_id is null
     "depth",
     "event_pk",
     "event_id",
@@ -46,8 +52,11 @@ _COLUMNS = (
     "source_id",
     "destination_id",
     "quantity",
+    "uom",
     "from_lot_id",
+    "from_node",
     "from_quantity",
+    "from_uom",
     "lot_code",
     "product_id",
     "product_name",
@@ -60,70 +69,125 @@ _COLUMNS = (
     "region",
 )
 
+# The graph's nodes are lots and identifier nodes (things captured through EPCIS that name
+# no stored lot: an item, a logistic unit, a lot of an unknown product): a line names one
+# by `lot_id` or by `node`, never both. Each join is split in a lot branch and a node
+# branch so that each probes its own covering index (index-only scans).
 _TRACE_SQL = """
-WITH RECURSIVE reach(lot_id, depth) AS (
-    SELECT l.id, 0 FROM traceability_lot l WHERE l.id IN ({start})
+WITH RECURSIVE reach(lot_id, node, depth) AS (
+    SELECT l.id, CAST(NULL AS VARCHAR(255)), 0 FROM traceability_lot l WHERE l.id IN ({start})
     UNION
-    SELECT far.lot_id, r.depth + 1
+    SELECT far.lot_id, far.node, r.depth + 1
     FROM reach r
-    JOIN traceability_eventlot near ON near.lot_id = r.lot_id AND near.role = %s
+    {near}
     JOIN traceability_eventlot far ON far.event_id = near.event_id AND far.role = %s
+        AND (far.lot_id IS NOT NULL OR far.node IS NOT NULL)
     WHERE r.depth < %s AND NOT EXISTS (
         SELECT 1 FROM traceability_event w WHERE w.id = near.event_id AND w.withdrawn_at IS NOT NULL
     )
 ),
 reached AS (
-    SELECT lot_id, MIN(depth) AS depth FROM reach GROUP BY lot_id
+    SELECT lot_id, node, MIN(depth) AS depth FROM reach GROUP BY lot_id, node
+),
+reached_lots AS (
+    SELECT rd.lot_id, rd.depth, l.lot_code, p.id AS product_id, p.name AS product_name,
+           l.unit, l.quantity, p.producer_id
+    FROM reached rd
+    JOIN traceability_lot l ON l.id = rd.lot_id
+    JOIN traceability_product p ON p.id = l.product_id
 ),
 moves AS (
     SELECT e.id AS event_pk, e.event_id, e.kind, e.occurred_at, e.party_id, e.source_id,
-           e.destination_id, el.lot_id, el.quantity, rd.depth
+           e.destination_id, el.lot_id, CAST(NULL AS VARCHAR(255)) AS node, el.quantity,
+           CAST(NULL AS VARCHAR(3)) AS uom, rd.depth
     FROM reached rd
     JOIN traceability_eventlot el ON el.lot_id = rd.lot_id AND el.role = %s
     JOIN traceability_event e ON e.id = el.event_id AND e.withdrawn_at IS NULL
+    UNION ALL
+    SELECT e.id, e.event_id, e.kind, e.occurred_at, e.party_id, e.source_id,
+           e.destination_id, NULL, el.node, el.quantity, el.uom, rd.depth
+    FROM reached rd
+    JOIN traceability_eventlot el ON el.node = rd.node AND el.role = %s
+    JOIN traceability_event e ON e.id = el.event_id AND e.withdrawn_at IS NULL
 ),
-transforms AS (
-    SELECT e.id AS event_pk, e.event_id, e.occurred_at, e.party_id, o.lot_id, o.quantity,
-           i.lot_id AS from_lot_id, i.quantity AS from_quantity, ro.depth
+outputs AS (
+    SELECT o.event_id, o.lot_id, CAST(NULL AS VARCHAR(255)) AS node, o.quantity,
+           CAST(NULL AS VARCHAR(3)) AS uom, ro.depth
     FROM reached ro
     JOIN traceability_eventlot o ON o.lot_id = ro.lot_id AND o.role = %s
-    JOIN traceability_eventlot i ON i.event_id = o.event_id AND i.role = %s
-    JOIN reached ri ON ri.lot_id = i.lot_id
-    JOIN traceability_event e ON e.id = o.event_id AND e.withdrawn_at IS NULL
+    UNION ALL
+    SELECT o.event_id, NULL, o.node, o.quantity, o.uom, ro.depth
+    FROM reached ro
+    JOIN traceability_eventlot o ON o.node = ro.node AND o.role = %s
+),
+transforms AS (
+    SELECT e.id AS event_pk, e.event_id, e.occurred_at, e.party_id, t.lot_id, t.node,
+           t.quantity, t.uom, t.from_lot_id, t.from_node, t.from_quantity, t.from_uom, t.depth
+    FROM (
+        SELECT o.event_id, o.lot_id, o.node, o.quantity, o.uom, i.lot_id AS from_lot_id,
+               CAST(NULL AS VARCHAR(255)) AS from_node, i.quantity AS from_quantity,
+               CAST(NULL AS VARCHAR(3)) AS from_uom, o.depth
+        FROM outputs o
+        JOIN traceability_eventlot i ON i.event_id = o.event_id AND i.role = %s
+        JOIN reached ri ON ri.lot_id = i.lot_id
+        UNION ALL
+        SELECT o.event_id, o.lot_id, o.node, o.quantity, o.uom, NULL, i.node, i.quantity,
+               i.uom, o.depth
+        FROM outputs o
+        JOIN traceability_eventlot i
+            ON i.event_id = o.event_id AND i.role = %s AND i.node IS NOT NULL
+        JOIN reached ri ON ri.node = i.node
+    ) t
+    JOIN traceability_event e ON e.id = t.event_id AND e.withdrawn_at IS NULL
 )
-SELECT 'lot', rd.lot_id, rd.depth, CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(128)),
-       CAST(NULL AS VARCHAR(16)), CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC), CAST(NULL AS BIGINT),
-       CAST(NULL AS NUMERIC), l.lot_code, p.id, p.name, l.unit, l.quantity, p.producer_id,
-       CAST(NULL AS VARCHAR(18)), CAST(NULL AS VARCHAR(200)), CAST(NULL AS VARCHAR(16)),
-       CAST(NULL AS VARCHAR(6))
-FROM reached rd
-JOIN traceability_lot l ON l.id = rd.lot_id
-JOIN traceability_product p ON p.id = l.product_id
+SELECT 'lot', rl.lot_id, CAST(NULL AS VARCHAR(255)), rl.depth, CAST(NULL AS BIGINT),
+       CAST(NULL AS VARCHAR(128)), CAST(NULL AS VARCHAR(16)),
+       CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC), CAST(NULL AS VARCHAR(3)),
+       CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(255)), CAST(NULL AS NUMERIC),
+       CAST(NULL AS VARCHAR(3)), rl.lot_code, rl.product_id, rl.product_name, rl.unit,
+       rl.quantity, rl.producer_id, CAST(NULL AS VARCHAR(18)), CAST(NULL AS VARCHAR(200)),
+       CAST(NULL AS VARCHAR(16)), CAST(NULL AS VARCHAR(6))
+FROM reached_lots rl
 UNION ALL
-SELECT 'move', m.lot_id, m.depth, m.event_pk, m.event_id, m.kind, m.occurred_at, m.party_id,
-       m.source_id, m.destination_id, m.quantity, NULL, NULL,
+SELECT 'node', NULL, rd.node, rd.depth, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM reached rd
+WHERE rd.node IS NOT NULL
+UNION ALL
+SELECT 'move', m.lot_id, m.node, m.depth, m.event_pk, m.event_id, m.kind, m.occurred_at,
+       m.party_id, m.source_id, m.destination_id, m.quantity, m.uom, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM moves m
 UNION ALL
-SELECT 'transform', t.lot_id, t.depth, t.event_pk, t.event_id, %s, t.occurred_at,
-       t.party_id, NULL, NULL, t.quantity, t.from_lot_id, t.from_quantity,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'transform', t.lot_id, t.node, t.depth, t.event_pk, t.event_id, %s, t.occurred_at,
+       t.party_id, NULL, NULL, t.quantity, t.uom, t.from_lot_id, t.from_node, t.from_quantity,
+       t.from_uom, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM transforms t
 UNION ALL
-SELECT 'party', NULL, NULL, NULL, NULL, NULL, NULL, pt.id, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, pt.uscc, pt.name, pt.kind, pt.region
+SELECT 'party', NULL, NULL, NULL, NULL, NULL, NULL, NULL, pt.id, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, pt.uscc, pt.name, pt.kind, pt.region
 FROM traceability_party pt
-WHERE pt.id IN (
+WHERE pt.id {in_parties} (
     SELECT party_id FROM moves
     UNION SELECT source_id FROM moves WHERE source_id IS NOT NULL
     UNION SELECT destination_id FROM moves WHERE destination_id IS NOT NULL
     UNION SELECT party_id FROM transforms
-    UNION SELECT p.producer_id FROM reached rd
-        JOIN traceability_lot l ON l.id = rd.lot_id
-        JOIN traceability_product p ON p.id = l.product_id
-)
+    UNION SELECT producer_id FROM reached_lots
+){end_parties}
 """
+
+
+# The lines that lead on from a reached lot or node. PostgreSQL probes each of its two
+# covering indexes (index-only scans); an OR of the two in one join condition makes it a
+# BitmapOr over the heap instead. SQLite has no LATERAL: it takes the OR.
+_NEAR_LATERAL = """CROSS JOIN LATERAL (
+        SELECT n.event_id FROM traceability_eventlot n WHERE n.lot_id = r.lot_id AND n.role = %s
+        UNION ALL
+        SELECT n.event_id FROM traceability_eventlot n WHERE n.node = r.node AND n.role = %s
+    ) near"""
+_NEAR_OR = """JOIN traceability_eventlot near
+        ON (near.lot_id = r.lot_id OR near.node = r.node) AND near.role = %s"""
 
 
 def trace_sql(*, lot_ids, direction=FORWARD, max_depth=10):
@@ -132,17 +196,30 @@ def trace_sql(*, lot_ids, direction=FORWARD, max_depth=10):
         (LotRole.INPUT, LotRole.OUTPUT) if direction == FORWARD else (LotRole.OUTPUT, LotRole.INPUT)
     )
     start = ", ".join(["%s"] * len(lot_ids))
+    if connection.vendor == "postgresql":
+        near_join, near_params = _NEAR_LATERAL, [near, near]
+        # a few primary-key probes, where IN (…) hashes a scan of every party
+        in_parties, end_parties = "= ANY(ARRAY", ")"
+    else:
+        near_join, near_params = _NEAR_OR, [near]
+        in_parties, end_parties = "IN", ""
     params = [
         *lot_ids,
-        near,
+        *near_params,
         far,
         max_depth,
         LotRole.LOT,
+        LotRole.LOT,
         LotRole.OUTPUT,
+        LotRole.OUTPUT,
+        LotRole.INPUT,
         LotRole.INPUT,
         EventKind.TRANSFORM,
     ]
-    return _TRACE_SQL.format(start=start), params
+    sql = _TRACE_SQL.format(
+        start=start, near=near_join, in_parties=in_parties, end_parties=end_parties
+    )
+    return sql, params
 
 
 def lot_trace(*, lot_ids: list[int], direction: str = FORWARD, max_depth: int = 10) -> dict:
@@ -166,18 +243,37 @@ def lot_trace(*, lot_ids: list[int], direction: str = FORWARD, max_depth: int = 
     return _assemble(rows, result)
 
 
+def _edge_order(edge):
+    lot, identifier = edge["lot"] or 0, edge["identifier"] or ""
+    return (edge["date"], edge["event_id"], lot, identifier, edge["from"] or "")
+
+
+def _item(lot_id, node):
+    """One key for a lot (its id) or an identifier node (its identifier)."""
+    return lot_id if lot_id is not None else node
+
+
+def _item_key(item):
+    return f"identifier:{item}" if isinstance(item, str) else f"lot:{item}"
+
+
 def _assemble(rows, result):
-    lots, parties, moves, transforms = {}, {}, [], []
+    lots, identifiers, parties, moves, transforms = {}, {}, {}, [], []
     for row in rows:
         kind = row["row_type"]
         if kind == "lot":
             lots[row["lot_id"]] = row
+        elif kind == "node":
+            identifiers[row["node"]] = row
         elif kind == "party":
             parties[row["party_id"]] = row
-        elif kind == "move":
-            moves.append(row)
         else:
-            transforms.append(row)
+            row["item"] = _item(row["lot_id"], row["node"])
+            if kind == "move":
+                moves.append(row)
+            else:
+                row["from_item"] = _item(row["from_lot_id"], row["from_node"])
+                transforms.append(row)
 
     nodes = [
         {
@@ -195,6 +291,15 @@ def _assemble(rows, result):
     ]
     nodes += [
         {
+            "type": "identifier",
+            "key": _item_key(identifier),
+            "identifier": identifier,
+            "depth": node["depth"],
+        }
+        for identifier, node in sorted(identifiers.items())
+    ]
+    nodes += [
+        {
             "type": "party",
             "key": f"party:{party_id}",
             "id": party_id,
@@ -209,13 +314,13 @@ def _assemble(rows, result):
     holders = _custody(moves, transforms, lots)
     edges = [_move_edge(row, lots) for row in moves]
     edges += [_transform_edge(row, lots) for row in transforms]
-    edges.sort(key=lambda e: (e["date"], e["event_id"], e["lot"], e["from"] or ""))
+    edges.sort(key=_edge_order)
 
-    per_lot = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
+    per_item = _received(moves) if result["direction"] == FORWARD else _supplied(moves, lots)
     totals, unconfirmed = defaultdict(Decimal), set()
-    for (party_id, lot_id), quantity in per_lot.items():
+    for (party_id, item), quantity in per_item.items():
         totals[party_id] += quantity
-        if party_id not in holders[lot_id]:
+        if party_id not in holders[item]:
             unconfirmed.add(party_id)
     flat = [
         {
@@ -242,7 +347,8 @@ def _custody(moves, transforms, lots):
     by its destination; a receipt naming no source matches any shipment to it). A
     one-sided claim stays unconfirmed. Events at one party (commission, transform, sell,
     destroy) are confirmed when that party held the lot (for a transform: its input).
-    Returns {lot: {party}}.
+    Identifier nodes are held the same way (they have no producer). Returns
+    {lot id or identifier: {party}}.
     """
     shipped, shipped_to, received, received_any = set(), set(), set(), set()
     ships, receipts, single = [], [], []
@@ -252,14 +358,14 @@ def _custody(moves, transforms, lots):
         if kind == EventKind.SHIP:
             sender = row["source_id"] or party
             if party == sender:
-                key = (row["lot_id"], sender, row["destination_id"])
+                key = (row["item"], sender, row["destination_id"])
                 shipped.add(key)
                 shipped_to.add((key[0], key[2]))
                 ships.append((row, key))
         elif kind == EventKind.RECEIVE:
             receiver = row["destination_id"] or party
             if party == receiver:
-                key = (row["lot_id"], row["source_id"], receiver)
+                key = (row["item"], row["source_id"], receiver)
                 (received if key[1] is not None else received_any).add(key)
                 receipts.append((row, key))
         else:
@@ -289,16 +395,16 @@ def _custody(moves, transforms, lots):
     while pending:
         left = []
         for row in pending:
-            if row["party_id"] in holders[row["from_lot_id"]]:
+            if row["party_id"] in holders[row["from_item"]]:
                 row["confirmed"] = True
-                holders[row["lot_id"]].add(row["party_id"])
+                holders[row["item"]].add(row["party_id"])
             else:
                 left.append(row)
         if len(left) == len(pending):
             break
         pending = left
     for row in single:
-        row["confirmed"] = row["party_id"] in holders[row["lot_id"]]
+        row["confirmed"] = row["party_id"] in holders[row["item"]]
     return holders
 
 
@@ -321,14 +427,16 @@ def _move_edge(row, lots):
         source = destination = row["party_id"]
     else:  # sell, destroy: the lot leaves the chain at the event's party
         source, destination = row["party_id"], None
+    lot = lots.get(row["lot_id"])
     return {
         "kind": kind,
         "event_id": row["event_id"],
         "date": _iso(row["occurred_at"]),
         "lot": row["lot_id"],
-        "lot_code": lots[row["lot_id"]]["lot_code"],
+        "lot_code": lot["lot_code"] if lot else None,
+        "identifier": row["node"],
         "quantity": _number(row["quantity"]),
-        "unit": lots[row["lot_id"]]["unit"],
+        "unit": lot["unit"] if lot else row["uom"],
         "party": row["party_id"],
         "from": _party_key(source),
         "to": _party_key(destination),
@@ -338,49 +446,53 @@ def _move_edge(row, lots):
 
 
 def _transform_edge(row, lots):
+    lot, source = lots.get(row["lot_id"]), lots.get(row["from_lot_id"])
     return {
         "kind": EventKind.TRANSFORM.value,
         "event_id": row["event_id"],
         "date": _iso(row["occurred_at"]),
         "lot": row["lot_id"],
-        "lot_code": lots[row["lot_id"]]["lot_code"],
+        "lot_code": lot["lot_code"] if lot else None,
+        "identifier": row["node"],
         "quantity": _number(row["quantity"]),
-        "unit": lots[row["lot_id"]]["unit"],
+        "unit": lot["unit"] if lot else row["uom"],
         "input_lot": row["from_lot_id"],
-        "input_lot_code": lots[row["from_lot_id"]]["lot_code"],
+        "input_lot_code": source["lot_code"] if source else None,
+        "input_identifier": row["from_node"],
         "input_quantity": _number(row["from_quantity"]),
         "party": row["party_id"],
-        "from": f"lot:{row['from_lot_id']}",
-        "to": f"lot:{row['lot_id']}",
+        "from": _item_key(row["from_item"]),
+        "to": _item_key(row["item"]),
         "depth": row["depth"],
         "confirmed": row["confirmed"],
     }
 
 
 def _received(moves):
-    """Quantity each party received, by (party, lot): its receipts where it recorded them, else
-    what was shipped to it (a shipment and its receipt are one movement, counted once)."""
+    """Quantity each party received, by (party, lot or identifier): its receipts where it
+    recorded them, else what was shipped to it (a shipment and its receipt are one
+    movement, counted once)."""
     receipts, shipped_to = defaultdict(Decimal), defaultdict(Decimal)
     for row in moves:
         if row["kind"] == EventKind.RECEIVE:
-            receipts[(row["destination_id"] or row["party_id"], row["lot_id"])] += _dec(row)
+            receipts[(row["destination_id"] or row["party_id"], row["item"])] += _dec(row)
         elif row["kind"] == EventKind.SHIP and row["destination_id"] is not None:
-            shipped_to[(row["destination_id"], row["lot_id"])] += _dec(row)
+            shipped_to[(row["destination_id"], row["item"])] += _dec(row)
     return _merge(receipts, shipped_to)
 
 
 def _supplied(moves, lots):
-    """Quantity each party supplied, by (party, lot): its shipments (else receipts naming it as the
-    source); a lot's producer or commissioning party that shipped nothing recorded
-    supplied what it commissioned (else the lot's quantity)."""
+    """Quantity each party supplied, by (party, lot or identifier): its shipments (else
+    receipts naming it as the source); a lot's producer or commissioning party that
+    shipped nothing recorded supplied what it commissioned (else the lot's quantity)."""
     shipped, received_from, commissioned = (defaultdict(Decimal) for _ in range(3))
     for row in moves:
         if row["kind"] == EventKind.SHIP:
-            shipped[(row["source_id"] or row["party_id"], row["lot_id"])] += _dec(row)
+            shipped[(row["source_id"] or row["party_id"], row["item"])] += _dec(row)
         elif row["kind"] == EventKind.RECEIVE and row["source_id"] is not None:
-            received_from[(row["source_id"], row["lot_id"])] += _dec(row)
+            received_from[(row["source_id"], row["item"])] += _dec(row)
         elif row["kind"] == EventKind.COMMISSION:
-            commissioned[(row["party_id"], row["lot_id"])] += _dec(row)
+            commissioned[(row["party_id"], row["item"])] += _dec(row)
     for lot_id, lot in lots.items():
         key = (lot["producer_id"], lot_id)
         if key not in commissioned:
@@ -526,7 +638,7 @@ def _time_param(name, value):
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ApplicationError(f"{name}: an ISO 8601 timestamp.", attr=name)
+        raise ApplicationError(_("%(name)s: an ISO 8601 timestamp.") % {"name": name}, attr=name)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -558,11 +670,14 @@ def _epc_q(values, lists):
 
 
 def epcis_events(*, queryset, params):
-    """`queryset` filtered by the EPCIS 2.0 REST query parameters, the page size and the id
-    after which the page starts. An unknown parameter or a bad value is a 400."""
+    """`queryset` filtered by the EPCIS 2.0 REST query parameters, ordered by id, and the
+    page size. An unknown parameter or a bad value is a 400."""
     unknown = sorted(set(params) - EPCIS_QUERY_PARAMS)
     if unknown:
-        raise ApplicationError(f"Unknown query parameter: {', '.join(unknown)}.", attr=unknown[0])
+        raise ApplicationError(
+            _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            attr=unknown[0],
+        )
     filters = Q()
     for name in params:
         value = params[name]
@@ -573,7 +688,8 @@ def epcis_events(*, queryset, params):
             bad = set(values) - set(EpcisType.values)
             if bad:
                 raise ApplicationError(
-                    f"eventType: one of {', '.join(EpcisType.values)}.", attr=name
+                    _("eventType: one of %(values)s.") % {"values": ", ".join(EpcisType.values)},
+                    attr=name,
                 )
             filters &= Q(epcis_type__in=values)
         elif name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
@@ -599,19 +715,63 @@ def epcis_events(*, queryset, params):
                 query |= Q(parent_epc__in=values)
             filters &= query
     per_page = _int_param(params, "perPage", EPCIS_PAGE_SIZE, 1, EPCIS_MAX_PAGE_SIZE)
-    after = 0
+    return queryset.filter(filters).order_by("id"), per_page
+
+
+# A page token: the last event id given and the snapshot of the first page, signed with the
+# query it belongs to and who asked it, so it cannot be forged, edited or moved to another
+# query. Its alphabet ([A-Za-z0-9_.-]) stands in a URL unescaped.
+EPCIS_PAGE_TOKEN_MAX_AGE = 3600  # seconds
+
+
+def _page_signer(params, user):
+    query = sorted(
+        (name, value)
+        for name, values in params.lists()
+        if name not in ("perPage", "nextPageToken")
+        for value in values
+    )
+    digest = hashlib.sha256(json.dumps([getattr(user, "pk", None), query]).encode()).hexdigest()
+    return signing.TimestampSigner(salt=f"levee.epcis.page:{digest}", sep=".")
+
+
+def epcis_page(*, queryset, params, user, per_page):
+    """One page of an EPCIS query ordered by id, and the token of the next page (None on
+    the last). Every page of one query holds to the events committed when its first page
+    was asked (PostgreSQL snapshot), so pages neither overlap nor skip while others write;
+    what commits later is for the next query. A token that is forged, altered, expired or
+    from another query is a 400."""
+    signer = _page_signer(params, user)
+    after, snapshot = 0, None
     if token := params.get("nextPageToken"):
         try:
-            after = int(base64.urlsafe_b64decode(token.encode()).decode())
-        except (ValueError, UnicodeDecodeError):
+            after, snapshot = signer.unsign_object(token, max_age=EPCIS_PAGE_TOKEN_MAX_AGE)
+        except (signing.BadSignature, ValueError, TypeError):
             raise ApplicationError(
-                "nextPageToken: not a token this server gave.", attr="nextPageToken"
+                _("nextPageToken: not a token of this query, or expired; ask page one again."),
+                attr="nextPageToken",
             ) from None
-    return queryset.filter(filters, id__gt=after).order_by("id"), per_page
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_snapshot()::text")
+            snapshot = cursor.fetchone()[0]
+    queryset = queryset.filter(id__gt=after)
+    if snapshot is not None:
+        queryset = queryset.filter(RawSQL(_VISIBLE, [snapshot], output_field=BooleanField()))
+    page = list(queryset[: per_page + 1])
+    if len(page) <= per_page:
+        return page, None
+    page = page[:per_page]
+    return page, signer.sign_object([page[-1].pk, snapshot])
 
 
-def epcis_page_token(last_id):
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode()
+# Stored before the column existed, written by this very transaction (which a snapshot
+# never lists as committed), or committed when the first page was asked.
+_XACT = '"traceability_event"."recorded_xact"'
+_VISIBLE = (
+    f"({_XACT} IS NULL OR {_XACT} = pg_current_xact_id_if_assigned()::text::bigint"
+    f" OR pg_visible_in_snapshot({_XACT}::text::xid8, %s::pg_snapshot))"
+)
 
 
 def _int_param(params, name, default, low, high):
@@ -619,7 +779,11 @@ def _int_param(params, name, default, low, high):
     if value is None:
         return default
     if not value.isdigit() or not low <= int(value) <= high:
-        raise ApplicationError(f"{name}: an integer from {low} to {high}.", attr=name)
+        raise ApplicationError(
+            _("%(name)s: an integer from %(low)d to %(high)d.")
+            % {"name": name, "low": low, "high": high},
+            attr=name,
+        )
     return int(value)
 
 
@@ -663,6 +827,22 @@ def trace_for_party(trace, *, party_id):
         for node in trace["nodes"]
         if node["type"] == "lot" and _party_key(node["producer"]) in named
     }
+    # An identifier node is named where the party itself moved or made it; elsewhere it
+    # is a key that means nothing outside this answer, as far parties are.
+    own_identifiers = {
+        edge[field]
+        for edge in trace["edges"]
+        if own in (edge["from"], edge["to"], _party_key(edge["party"]))
+        for field in ("identifier", "input_identifier")
+        if edge.get(field)
+    }
+    identifiers = [n for n in trace["nodes"] if n["type"] == "identifier"]
+    hidden_identifiers = {
+        node["key"]: f"identifier:~{index}"
+        for index, node in enumerate(
+            (n for n in identifiers if n["identifier"] not in own_identifiers), start=1
+        )
+    }
 
     def party_node(node):
         if node["key"] in named:
@@ -670,6 +850,10 @@ def trace_for_party(trace, *, party_id):
         return {**node, "key": hidden[node["key"]], "id": None, "uscc": None, "name": None}
 
     def lot_node(node):
+        if node["type"] == "identifier":
+            if node["key"] not in hidden_identifiers:
+                return node
+            return {**node, "key": hidden_identifiers[node["key"]], "identifier": None}
         if node["id"] in visible_lots:
             return node
         return {**node, "lot_code": None, "product": None, "product_name": None, "producer": None}
@@ -680,6 +864,12 @@ def trace_for_party(trace, *, party_id):
         if edge["kind"] != EventKind.TRANSFORM:
             view["from"] = hidden.get(edge["from"], edge["from"])
             view["to"] = hidden.get(edge["to"], edge["to"])
+        else:
+            view["from"] = hidden_identifiers.get(edge["from"], edge["from"])
+            view["to"] = hidden_identifiers.get(edge["to"], edge["to"])
+        for field in ("identifier", "input_identifier"):
+            if edge.get(field) and edge[field] not in own_identifiers:
+                view[field] = None
         if _party_key(edge["party"]) not in named:
             view["party"] = None
         if not own_event:

@@ -7,6 +7,7 @@ queries (lots, parties, known event ids), never one per event, and is written wi
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
 from core.choices import Role
 from core.dates import is_future
@@ -299,6 +299,7 @@ def _store(events, actor):
                         epc_list=line.epc_list,
                         uom=line.uom,
                         product_id=line.product,
+                        node=line.node,
                     )
                     for row, e in zip(rows, events, strict=True)
                     for line in e["lines"]
@@ -356,10 +357,9 @@ def _epcis_defaults(event):
     }
 
 
-def _copy_value(key, value):
-    if key in ("document", "corrective_event_ids") and value is not None:
-        return Jsonb(value)
-    return value
+# JSON columns go to COPY as text: one reused encoder, no adapter object per value.
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON_KEYS = frozenset({"document", "corrective_event_ids"})
 
 
 def _on_behalf(actor):
@@ -384,11 +384,15 @@ def _copy_events(events, recorded_by, on_behalf):
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
         columns += ", recorded_by_regulator"
         keys = [k for k, _ in _EVENT_FIELDS]
+        plain = [k not in _JSON_KEYS for k in keys]
         with raw.copy(f"COPY {event_table} ({columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, map(_epcis_defaults, events), strict=True):
-                row = [_copy_value(k, e[k]) for k in keys]
+                row = [
+                    e[k] if is_plain or e[k] is None else _json_text(e[k])
+                    for k, is_plain in zip(keys, plain, strict=True)
+                ]
                 copy.write_row((pk, *row, now, recorded_by, on_behalf))
-        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id"
+        line_columns = "event_id, lot_id, quantity, role, epc, epc_list, uom, product_id, node"
         with raw.copy(f"COPY {line_table} ({line_columns}) FROM STDIN") as copy:
             for pk, e in zip(ids, events, strict=True):
                 for line in e["lines"]:
@@ -455,14 +459,18 @@ def _parse_event(index, item, errors, now):
         errors.add(index, "event_id", _("Required: a string of 1-128 characters."))
     kind = item.get("kind")
     if not is_choice(kind, _KINDS):
-        errors.add(index, "kind", f"One of {', '.join(EventKind.values)}.")
+        errors.add(index, "kind", _("One of %(values)s.") % {"values": ", ".join(EventKind.values)})
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
-        errors.add(index, "occurred_at", "Required: an ISO 8601 timestamp.")
+        errors.add(index, "occurred_at", _("Required: an ISO 8601 timestamp."))
     elif is_future(occurred_at, now=now):
-        errors.add(index, "occurred_at", "May not be in the future.")
+        errors.add(index, "occurred_at", _("May not be in the future."))
     elif occurred_at.year < EARLIEST_YEAR:
-        errors.add(index, "occurred_at", f"Give a date between {EARLIEST_YEAR} and now.")
+        errors.add(
+            index,
+            "occurred_at",
+            _("Give a date between %(earliest)d and now.") % {"earliest": EARLIEST_YEAR},
+        )
     biz_step = item.get("biz_step") or ""
     if not isinstance(biz_step, str) or len(biz_step) > 64:
         errors.add(index, "biz_step", _("At most 64 characters."))
@@ -617,7 +625,7 @@ def _resolve_lots(parsed, errors):
         for line in event["lines"]:
             if line.lot not in found:
                 field = {"lot": "lots", "input": "inputs", "output": "outputs"}[line.role]
-                errors.add(index, field, f"No lot {line.lot}.")
+                errors.add(index, field, _("No lot %(lot)s.") % {"lot": line.lot})
 
 
 def _check_scope(parsed, parties, actor, errors):
@@ -645,13 +653,16 @@ def _check_scope(parsed, parties, actor, errors):
         if event["kind"] == EventKind.SHIP and event["source"] != own:
             errors.add(index, "source", _("An enterprise ships only from itself."))
         if event["kind"] == EventKind.RECEIVE and event["destination"] != own:
-            errors.add(index, "destination", "An enterprise receives only for itself.")
+            errors.add(index, "destination", _("An enterprise receives only for itself."))
         for line in event["lines"]:
             if line.lot is None or line.lot in held:
                 continue
             if not (event["kind"] == EventKind.RECEIVE or line.role == LotRole.OUTPUT):
                 errors.add(
-                    index, "lots", f"Lot {line.lot} is not yours: you neither made nor hold it."
+                    index,
+                    "lots",
+                    _("Lot %(lot)s is not yours: you neither made nor hold it.")
+                    % {"lot": line.lot},
                 )
 
 
@@ -740,7 +751,8 @@ def epcis_capture(*, actor, document):
     events = document["epcisBody"]["eventList"]
     if len(events) > MAX_EPCIS_EVENTS:
         raise ApplicationError(
-            f"At most {MAX_EPCIS_EVENTS} events per document; got {len(events)}.",
+            _("At most %(max)d events per document; got %(count)d.")
+            % {"max": MAX_EPCIS_EVENTS, "count": len(events)},
             attr="epcisBody.eventList",
         )
     parsed, parties, errors = epcis.document_events(document)
@@ -783,7 +795,7 @@ def _declared_events(declared, stored, actor, errors):
     for index, draft in declared.items():
         event = events.get(stored[draft["event_id"]])
         if event is None:
-            errors.add(index, "eventID", "No event of yours has this eventID.")
+            errors.add(index, "eventID", _("No event of yours has this eventID."))
             continue
         event.erroneous = True
         event.corrective_event_ids = draft["corrective_event_ids"]
@@ -806,14 +818,17 @@ def epcis_capture_needs_worker(*, document, prefer=""):
     return large or "respond-async" in prefer.lower()
 
 
-def capture_job_start(*, actor, document):
-    """Keep the document and hand it to a worker once this transaction commits."""
+def capture_job_start(*, actor, document, body=None):
+    """Keep the document (`body`, its JSON text as sent, when the caller has it) and hand
+    it to a worker once this transaction commits."""
     from .tasks import run_capture_job
 
-    body = document.get("epcisBody") if isinstance(document, dict) else None
-    events = body.get("eventList") if isinstance(body, dict) else None
+    body_ = document.get("epcisBody") if isinstance(document, dict) else None
+    events = body_.get("eventList") if isinstance(body_, dict) else None
+    if isinstance(body, bytes):
+        body = body.decode()
     job = CaptureJob.objects.create(
-        document=document,
+        document=body if body is not None else json.dumps(document),
         event_count=len(events) if isinstance(events, list) else 0,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -834,7 +849,8 @@ def capture_job_run(*, job_id):
     if job is None or job.status != CaptureJob.Status.RUNNING:
         return None
     try:
-        result = epcis_capture(actor=job.created_by, document=job.document)
+        document = json.loads(job.document, parse_constant=_not_json)
+        result = epcis_capture(actor=job.created_by, document=document)
     except (DjangoValidationError, ApplicationError, PermissionDenied, Conflict) as exc:
         job.status, job.errors = CaptureJob.Status.FAILED, _error_list(exc)
     else:
@@ -845,6 +861,11 @@ def capture_job_run(*, job_id):
     job.save(update_fields=["status", "errors", "result", "document", "finished_at"])
     log.info("epcis.capture_job.finished", job=str(job.pk), status=job.status)
     return job.status
+
+
+def _not_json(constant):
+    """NaN and Infinity are not JSON (the request's parser refuses them too)."""
+    raise ApplicationError(_("%(value)s is not valid JSON.") % {"value": constant})
 
 
 def _error_list(exc):

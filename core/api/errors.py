@@ -30,7 +30,7 @@ class DatabaseUnavailable(exceptions.APIException):
 
 class RequestTooLarge(exceptions.APIException):
     status_code = 413
-    default_detail = "The request body is larger than this service accepts."
+    default_detail = _("The request body is larger than this service accepts.")
     default_code = "request_too_large"
 
 

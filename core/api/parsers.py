@@ -7,11 +7,12 @@ nested deeper than MAX_DEPTH is a 400.
 
 import io
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 64
-TOO_DEEP = f"JSON parse error - nested deeper than {MAX_DEPTH} levels."
+TOO_DEEP = _("JSON parse error - nested deeper than %(depth)d levels.")
 
 
 def nested_deeper_than(value, limit=MAX_DEPTH):
@@ -35,9 +36,9 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError(TOO_DEEP) from exc
+            raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH}) from exc
         # Fewer brackets than the limit cannot nest deeper than it: skip the walk.
         deep_enough = body.count(b"[") + body.count(b"{") > MAX_DEPTH
         if deep_enough and isinstance(data, dict | list) and nested_deeper_than(data):
-            raise ParseError(TOO_DEEP)
+            raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH})
         return data

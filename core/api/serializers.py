@@ -36,6 +36,12 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    message = serializers.CharField(
+        source="localized_message",
+        read_only=True,
+        help_text="What happened, in the language of the request.",
+    )
+
     class Meta:
         model = Alert
         fields = [

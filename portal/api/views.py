@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -52,6 +53,6 @@ class EnterpriseOverviewView(APIView):
     @extend_schema(responses=OverviewSerializer)
     def get(self, request):
         if request.user.role != Role.ENTERPRISE:
-            raise PermissionDenied("The overview is an enterprise's view of its own affairs.")
+            raise PermissionDenied(_("The overview is an enterprise's view of its own affairs."))
         overview = selectors.enterprise_overview(user=request.user)
         return Response(OverviewSerializer(overview).data)

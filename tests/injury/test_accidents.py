@@ -375,7 +375,7 @@ def test_a_category_without_a_full_report_refuses_one(api, regulator):
     )
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "no_full_report"
-    assert "no full report" in response.json()["errors"][0]["detail"]
+    assert "无需提交详细报告" in response.json()["errors"][0]["detail"]
 
 
 def test_a_regulator_elsewhere_cannot_file_the_full_report(api, regulator, regulator_other):

@@ -46,8 +46,8 @@ def test_admin_actions_run_the_same_transitions_and_messages(admin_client, party
     messages = _messages(response)
     assert Recall.objects.get(pk=submitted.pk).state == "approved"
     assert Recall.objects.get(pk=draft.pk).state == "draft"
-    assert f"{submitted.recall_no}: approve done; now approved." in messages
-    refused = f"Recall {draft.recall_no} is in state “Draft”: “approve” is not allowed"
+    assert f"Recall {submitted.recall_no}: Approve done; now Approved." in messages
+    refused = f"Recall {draft.recall_no} is in state “Draft”: “Approve” is not allowed"
     assert any(refused in m for m in messages), messages
 
 
@@ -64,7 +64,7 @@ def test_admin_submit_plan_reports_what_is_missing(admin_client, party):
 def test_admin_terminate_asks_for_a_reason_and_a_confirmation(admin_client, party, recall_of):
     recall = recall_of(party, state="approved")
     form = admin_client.post(CHANGELIST, {"action": "terminate", "_selected_action": [recall.pk]})
-    assert form.status_code == 200 and b"Reason" in form.content
+    assert form.status_code == 200 and "理由" in form.content.decode()
     assert b'name="confirm"' in form.content
     assert Recall.objects.get(pk=recall.pk).state == "approved"
     body = {
@@ -84,12 +84,12 @@ def test_admin_terminate_asks_for_a_reason_and_a_confirmation(admin_client, part
 def test_the_change_page_shows_parties_history_and_action_buttons(admin_client, party, recall_of):
     recall = recall_of(party, state="approved")
     page = admin_client.get(f"{CHANGELIST}{recall.pk}/change/").content.decode()
-    assert 'class="affected-parties"' in page or "No party downstream" in page
-    assert 'class="state-history"' in page and "submit_plan" in page
+    assert 'class="affected-parties"' in page or "尚无这些批次下游主体的记录" in page
+    assert 'class="state-history"' in page and "提交召回计划" in page
     assert 'id="transition-announce"' in page and 'id="transition-terminate"' in page
     response = admin_client.post(f"{CHANGELIST}{recall.pk}/transition/announce/", follow=True)
     assert Recall.objects.get(pk=recall.pk).state == "announced"
-    assert f"{recall.recall_no}: announce done; now announced." in _messages(response)
+    assert f"召回 {recall.recall_no}：发布公告已完成，当前状态：已公告。" in _messages(response)
 
 
 def test_progress_is_added_inline_with_the_api_rules(admin_client, party, recall_of):
@@ -113,7 +113,7 @@ def test_progress_is_added_inline_with_the_api_rules(admin_client, party, recall
     }
     too_many = admin_client.post(url, {**base, f"{prefix}-0-recovered": "150"})
     assert too_many.status_code == 200  # the form again, with the error
-    assert "more than the 100 units affected" in too_many.content.decode()
+    assert "已收回累计将达 150，超过涉及数量 100。" in too_many.content.decode()
     admin_client.post(url, {**base, f"{prefix}-0-recovered": "40"})
     recall.refresh_from_db()
     assert recall.state == "in_progress" and recall.recovered == 40

@@ -38,7 +38,7 @@ def test_while_the_objection_window_is_open_dispose_and_close_are_not_offered(
     response = reg.post(f"{URL}{sample.pk}/dispose/", body, format="json")
     assert response.status_code == 409
     assert errors_of(response) == ["result_not_final"]
-    assert "objection window closes" in response.json()["errors"][0]["detail"]
+    assert "异议期至" in response.json()["errors"][0]["detail"]
     assert (response.json()["state"], response.json()["allowed_actions"]) == ("reported", [])
     assert errors_of(reg.post(f"{URL}{sample.pk}/close/", {}, format="json")) == [
         "disposal_required"

@@ -455,7 +455,7 @@ def test_the_sample_list_marks_overdue_samples_and_filters_them_by_province(
     client.force_login(admin_user)
     page = client.get("/admin/sampling/sample/", {"overdue": "yes"}).content.decode()
     assert late.sample_no in page and fresh.sample_no not in page
-    assert "(overdue)" in page and "+0800" in page
+    assert "(已逾期)" in page and "+0800" in page
     province = late.region[:2]
     page = client.get("/admin/sampling/sample/", {"region_province": province}).content.decode()
     assert late.sample_no in page and f"{late.region} " in page

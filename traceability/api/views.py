@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -375,11 +378,12 @@ class EpcisViewSet(LeveeGenericViewSet):
         """An EPCIS 2.0 document (JSON or JSON-LD) valid against the EPCIS 2.0 schema; an
         invalid one is a 400 naming `eventList.{index}.{field}`. Over 1,000 events, or with
         `Prefer: respond-async`, a worker captures it: 202 with `Location` of its status."""
+        body = request.body  # read before parsing: a worker is handed the text as sent
         document = request.data
         if services.epcis_capture_needs_worker(
             document=document, prefer=request.headers.get("Prefer", "")
         ):
-            job = services.capture_job_start(actor=request.user, document=document)
+            job = services.capture_job_start(actor=request.user, document=document, body=body)
             location = reverse("epcis-capture-status", args=[job.pk], request=request)
             response = Response(CaptureJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
             response["Location"] = location
@@ -398,7 +402,7 @@ class EpcisViewSet(LeveeGenericViewSet):
             jobs = jobs.filter(created_by=request.user)
         job = jobs.filter(pk=id).first()
         if job is None:
-            raise NotFound("No such capture.")
+            raise NotFound(_("No such capture."))
         return Response(CaptureJobSerializer(job).data)
 
     @extend_schema(
@@ -416,13 +420,18 @@ class EpcisViewSet(LeveeGenericViewSet):
         queryset, per_page = selectors.epcis_events(
             queryset=self.get_queryset(), params=request.query_params
         )
-        page = list(_events_with_lines(queryset)[: per_page + 1])
-        more = len(page) > per_page
-        page = page[:per_page]
+        page, token = selectors.epcis_page(
+            queryset=_events_with_lines(queryset),
+            params=request.query_params,
+            user=request.user,
+            per_page=per_page,
+        )
         response = Response(epcis.events_document(page))
-        if more:
+        if token is not None:
             params = request.query_params.copy()
-            params["nextPageToken"] = selectors.epcis_page_token(page[-1].pk)
+            params["nextPageToken"] = token
             url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
             response["Link"] = f'<{url}>; rel="next"'
+            expires = timezone.now() + dt.timedelta(seconds=selectors.EPCIS_PAGE_TOKEN_MAX_AGE)
+            response["GS1-Next-Page-Token-Expires"] = expires.isoformat(timespec="seconds")
         return response
