@@ -9,7 +9,9 @@ def fetchall_prepared(sql, params):
     Django's psycopg cursors bind parameters on the client, so the server plans every
     execution afresh; a statement like the trace's recursive query spends more time being
     planned than run. A server-binding psycopg cursor with `prepare=True` keeps the plan
-    for the life of the (persistent) connection. Elsewhere it is an ordinary execute.
+    for the life of the (persistent) connection, provided psycopg's prepare_threshold is
+    not None (Django's default; config/settings.py sets it unless DB_PREPARED_STATEMENTS
+    is false, and then this plans afresh like any execute). Elsewhere an ordinary execute.
     """
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
