@@ -10,7 +10,7 @@ def fetchall_prepared(sql, params):
     execution afresh; a statement like the trace's recursive query spends more time being
     planned than run. A server-binding psycopg cursor with `prepare=True` keeps the plan
     for the life of the (persistent) connection, provided psycopg's prepare_threshold is
-    not None (Django's default; config/settings.py sets it unless DB_PREPARED_STATEMENTS
+    not None (Django sets None; config/settings.py sets 5 unless DB_PREPARED_STATEMENTS
     is false, and then this plans afresh like any execute). Elsewhere an ordinary execute.
     """
     if connection.vendor != "postgresql":
