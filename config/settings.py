@@ -98,6 +98,14 @@ SQLITE_PATH = env.str("LEVEE_SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3"))
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django turns psycopg's prepared statements off (for transaction-pooling PgBouncer); the
+# ORM's client-side cursors never prepare anyway, so this only lets the hot raw statements
+# of core.db.fetchall_prepared (the trace, the JWT user) keep their plan per connection.
+# Behind a transaction pooler without prepared-statement support, DB_PREPARED_STATEMENTS=false.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The trace's covering indexes (INCLUDE) are PostgreSQL's; SQLite builds them without
     # the extra columns, which is all the embedded default needs.

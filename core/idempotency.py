@@ -9,14 +9,14 @@ are not stored, so a retry after one runs again.
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from .auth import JWTAuthentication
+from .auth import AUTHENTICATED, JWTAuthentication
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -36,7 +36,43 @@ def _user(request):
         found = JWTAuthentication().authenticate(request)
     except (AuthenticationFailed, InvalidToken, TokenError):
         return None
-    return found[0] if found else None
+    if not found:
+        return None
+    setattr(request, AUTHENTICATED, found)  # the view's authentication takes it over
+    return found[0]
+
+
+def _insert_or_take_over_expired(*, user, key, method, path, digest):
+    """The key's new record, claimed in one statement: inserted, or taking over an expired
+    one. None when an unexpired record holds the key."""
+    now = timezone.now()
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, key, method, path, request_hash, status_code, "
+            "response_body, content_type, created_at) VALUES (%s, %s, %s, %s, %s, NULL, NULL, "
+            "'', %s) ON CONFLICT (user_id, key) DO UPDATE SET method = excluded.method, "
+            "path = excluded.path, request_hash = excluded.request_hash, status_code = NULL, "
+            "response_body = NULL, content_type = '', created_at = excluded.created_at "
+            f"WHERE {table}.created_at < %s RETURNING id",
+            [user.pk, key, method, path, digest, *map(adapt, (now, now - TTL))],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record = IdempotencyKey(
+        pk=row[0],
+        user=user,
+        key=key,
+        method=method,
+        path=path,
+        request_hash=digest,
+        content_type="",
+        created_at=now,
+    )
+    record._state.adding = False
+    return record
 
 
 def purge_expired():
@@ -78,21 +114,12 @@ class IdempotencyMiddleware:
         return response
 
     def _claim(self, user, key, request, request_hash):
-        IdempotencyKey.objects.filter(
-            user=user, key=key, created_at__lt=timezone.now() - TTL
-        ).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    user=user,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:512],
-                    request_hash=request_hash,
-                )
+        record = _insert_or_take_over_expired(
+            user=user, key=key, method=request.method, path=request.path[:512], digest=request_hash
+        )
+        if record is not None:
             return record, None
-        except IntegrityError:
-            record = IdempotencyKey.objects.filter(user=user, key=key).first()
+        record = IdempotencyKey.objects.filter(user=user, key=key).first()
         if record is None:  # deleted between our insert and read: treat as in progress
             return None, _error(409, "idempotency_key_in_use", _("Retry this request shortly."))
         if record.request_hash != request_hash:

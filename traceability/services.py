@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 import structlog
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -58,9 +59,33 @@ def _check_region(actor, region, attr="region"):
 
 
 def _full_save(obj):
-    obj.full_clean()
+    """full_clean() and save(), except that a foreign key whose object the caller handed
+    over already loaded (a producer, a product) is not looked up again: the database's own
+    constraint still refuses a row that vanished since."""
+    loaded = {f.name for f in obj._meta.concrete_fields if _loaded_relation(obj, f)}
+    errors = {}
+    for check in (lambda: obj.clean_fields(exclude=loaded), obj.clean):
+        try:
+            check()
+        except DjangoValidationError as e:
+            errors = e.update_error_dict(errors)
+    failed = set(errors) - {NON_FIELD_ERRORS}  # as full_clean: no unique check on those
+    for check in (obj.validate_unique, obj.validate_constraints):
+        try:
+            check(exclude=failed)
+        except DjangoValidationError as e:
+            errors = e.update_error_dict(errors)
+    if errors:
+        raise DjangoValidationError(errors)
     obj.save()
     return obj
+
+
+def _loaded_relation(obj, field):
+    if not (field.is_relation and field.is_cached(obj)):
+        return False
+    related = field.get_cached_value(obj)
+    return related is not None and not related._state.adding
 
 
 def party_create(*, actor, **fields):

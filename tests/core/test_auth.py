@@ -84,3 +84,30 @@ def test_a_value_the_database_cannot_store_is_a_400_not_a_500(api, regulator):
     )
     assert response.status_code == 400
     assert errors_of(response) == ["out_of_range"]
+
+
+def test_every_request_sees_the_users_current_role_activity_and_existence(api, regulator, lab):
+    # The token's user is read afresh on every request: nothing about it is cached.
+    client = api.as_(regulator)
+    trace = "/api/v1/traceability/lots/999999/trace/"
+    assert client.get(trace).status_code == 404  # a regulator may trace; no such lot
+    regulator.role, regulator.lab = Role.LAB, lab
+    regulator.save()
+    assert client.get(trace).status_code == 403  # a lab may not
+    regulator.is_active = False
+    regulator.save()
+    assert client.get(trace).status_code == 401
+    regulator.delete()
+    assert client.get(trace).status_code == 401
+
+
+def test_a_token_naming_no_usable_user_is_401_not_500(client, regulator):
+    for user_id in ("not-a-number", 10**30, None):
+        token = AccessToken.for_user(regulator)
+        token["user_id"] = user_id
+        response = client.get("/api/v1/alerts/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 401, user_id
+    token = AccessToken.for_user(regulator)
+    del token["user_id"]
+    response = client.get("/api/v1/alerts/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
