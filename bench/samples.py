@@ -11,6 +11,13 @@ against the no-repeat rule), as an inspector in the field would file it. Figures
 `floor_create_per_s` and `floor_create_p99_ms`, the same for a minimal authenticated DRF
 endpoint inserting one row; `sample_create_ratio` = samples/s ÷ floor/s (target ≥ 0.5)
 and `sample_create_p99_ratio` = sample p99 ÷ floor p99 (target ≤ 2).
+
+On two shared cores both runs are bound by CPU, not by waiting (sampling pg_stat_activity
+and pg_locks during a run finds no lock waits), so the ratio is the ratio of what a request
+costs. Each run also prints that cost, less noisy than a rate on a shared machine:
+`*_worker_cpu_ms` (gunicorn workers' CPU per created row), `*_db_cpu_ms` (the PostgreSQL
+backends' of this database) and `*_machine_busy_pct` (how busy both cores were, other
+processes included), from /proc.
 """
 
 import argparse
@@ -20,8 +27,9 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
-from bench.server import free_port, start_server, stop_server
+from bench.server import free_port, start_server, stop_server, worker_pids
 
 CLIENTS = 16
 TIME_LIMIT_S = 60
@@ -130,11 +138,48 @@ def _burst(port, url, token, bodies, run_id, per_client, time_limit):
     return latencies, failures, time.perf_counter() - started
 
 
-def _measure(port, url, token, bodies, run_id, total):
+def _cpu_ticks(pid):
+    """User + system CPU of `pid` in clock ticks (0 once it has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()  # fields after the command name, from field 3
+    return int(fields[11]) + int(fields[12])
+
+
+def _busy_ticks():
+    """The machine's non-idle CPU ticks, all cores (the first line of /proc/stat)."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+def _db_backends():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _measure(server, port, url, token, bodies, run_id, total):
     _burst(port, url, token, bodies, f"w{run_id}", 20, 30)  # warm every worker up
+    workers, backends = worker_pids(server), _db_backends()
+    before = {pid: _cpu_ticks(pid) for pid in workers + backends}
+    busy_before = _busy_ticks()
     latencies, failures, wall = _burst(
         port, url, token, bodies, run_id, total // CLIENTS, TIME_LIMIT_S
     )
+    busy_after = _busy_ticks()
+    backends = set(backends) | set(_db_backends())  # a backend opened during the run counts
+
+    def cpu_ms_per_row(pids):
+        ticks = sum(_cpu_ticks(pid) - before.get(pid, 0) for pid in pids)
+        return ticks / os.sysconf("SC_CLK_TCK") * 1000 / max(1, len(latencies))
+
     if failures:
         raise RuntimeError(f"{len(failures)} requests to {url} failed: {sorted(set(failures))}")
     latencies.sort()
@@ -143,6 +188,11 @@ def _measure(port, url, token, bodies, run_id, total):
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "count": float(len(latencies)),
+        "worker_cpu_ms": cpu_ms_per_row(workers),
+        "db_cpu_ms": cpu_ms_per_row(backends),
+        "machine_busy_pct": 100
+        * (busy_after[0] - busy_before[0])
+        / max(1, busy_after[1] - busy_before[1]),
     }
 
 
@@ -157,8 +207,8 @@ def run(scale: int) -> dict[str, float]:
     server = start_server(port, env={"LEVEE_ROOT_URLCONF": "bench.floor"})
     run_id = f"{time.time_ns():x}"
     try:
-        floor = _measure(port, FLOOR_URL, token, bodies, f"f{run_id}", total)
-        samples = _measure(port, SAMPLES_URL, token, bodies, run_id, total)
+        floor = _measure(server, port, FLOOR_URL, token, bodies, f"f{run_id}", total)
+        samples = _measure(server, port, SAMPLES_URL, token, bodies, run_id, total)
     finally:
         stop_server(server)
     return {
