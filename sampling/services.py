@@ -388,6 +388,7 @@ def _find_or_create_lot(
         None,
     )
     # Recorded through traceability's own services, as any product and lot (with history).
+    lot = None
     if product is None:
         product = product_create(
             actor=actor,
@@ -397,7 +398,8 @@ def _find_or_create_lot(
             model=model,
             category=task.category,
         )
-    lot = Lot.objects.filter(product=product, lot_code=lot_code).first()
+    else:  # a product created just now, under the lock, has no lot yet
+        lot = Lot.objects.filter(product=product, lot_code=lot_code).first()
     if lot is None:
         lot = lot_create(actor=actor, product=product, lot_code=lot_code, produced_on=produced_on)
     return lot, same

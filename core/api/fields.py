@@ -1,4 +1,6 @@
-"""Serializer fields every app shares."""
+"""Serializer fields every app shares, and a cache of ModelSerializer's built ones."""
+
+import copy
 
 from rest_framework import serializers
 
@@ -11,3 +13,16 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         queryset = super().get_queryset()
         request = self.context.get("request")
         return queryset.restrict(request.user) if request else queryset.none()
+
+
+class BuiltFieldsMixin:
+    """For a ModelSerializer whose fields depend on its class alone: DRF builds them from
+    the model on every instance (0.75 ms for a sample's forty, in every response); built
+    once per class, each instance gets a deep copy, as DRF gives it its declared fields."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)

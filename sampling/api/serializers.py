@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core.api.fields import ScopedPrimaryKeyRelatedField
+from core.api.fields import BuiltFieldsMixin, ScopedPrimaryKeyRelatedField
 from core.models import Lab
 from core.regions import validate_region_code
 from core.validators import validate_category
@@ -409,7 +409,7 @@ class LotBriefSerializer(serializers.Serializer):
     lot_code = serializers.CharField()
 
 
-class SampleSerializer(serializers.ModelSerializer):
+class SampleSerializer(BuiltFieldsMixin, serializers.ModelSerializer):
     task_code = serializers.CharField(source="task.code", read_only=True)
     mode = serializers.CharField(source="task.mode", read_only=True)
     task_region = serializers.CharField(source="task.region", read_only=True)
