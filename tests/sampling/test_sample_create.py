@@ -251,8 +251,9 @@ def test_filing_a_sample_costs_a_known_number_of_statements(api, inspector, task
     statements. Now: the task and the two parties; the no-cover check; the transaction's
     savepoint and release; the product lock with the sample's id; the product lookup,
     insert and history; the lot's savepoint, unique check, insert, history and release (no
-    lookup: a product created just now has no lot); the sample and its history; the key's claim and its answer. (The token's
-    user is a prepared statement Django's query log does not see.)"""
+    lookup: a product created just now has no lot); the sample and its history; the key's
+    claim and its answer. (The token's user is a prepared statement Django's query log does
+    not see.)"""
     client = api.as_(inspector)
     assert client.post(URL, sample_body(task, party, retailer), format="json").status_code == 201
     body = sample_body(task, party, retailer, model="K-2")
