@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from core.admin import SentinelSiteAdmin as CoreSentinelSiteAdmin
 from core.admin_tools import category_column, region_column
 from core.models import SentinelSite
@@ -31,7 +32,7 @@ class SentinelSiteAdmin(CoreSentinelSiteAdmin):
 
 
 @admin.register(InjuryReport)
-class InjuryReportAdmin(admin.ModelAdmin):
+class InjuryReportAdmin(ReadOnlyAdmin):
     """Read-only: a case is as the site filed it."""
 
     list_display = [
@@ -53,15 +54,6 @@ class InjuryReportAdmin(admin.ModelAdmin):
     list_select_related = ["site"]
     raw_id_fields = ["product"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AccidentCategory)
 class AccidentCategoryAdmin(admin.ModelAdmin):
@@ -80,7 +72,7 @@ class AccidentCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Accident)
-class AccidentAdmin(admin.ModelAdmin):
+class AccidentAdmin(ReadOnlyAdmin):
     """Accidents are filed and moved through the API (deadlines, alerts and history are
     computed there); the admin shows them."""
 
@@ -101,12 +93,3 @@ class AccidentAdmin(admin.ModelAdmin):
     search_fields = ["accident_no", "description"]
     date_hierarchy = "occurred_at"
     raw_id_fields = ["product", "lot"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

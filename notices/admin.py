@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Notice, NoticeIssue
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     """Read-only: notices are issued by dispositions and recalls and moved by their
     holders through the API."""
 
@@ -24,18 +26,9 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ["party__name", "party__uscc", "lot__lot_code", "source_number"]
     date_hierarchy = "sent_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NoticeIssue)
-class NoticeIssueAdmin(admin.ModelAdmin):
+class NoticeIssueAdmin(ReadOnlyAdmin):
     """Read-only: the orders to issue notices, to see one that is still pending (its
     attempts and last error); deliver_pending_alerts carries those out."""
 
@@ -51,12 +44,3 @@ class NoticeIssueAdmin(admin.ModelAdmin):
     ]
     list_filter = ["source_kind", "measure", ("issued_at", admin.EmptyFieldListFilter)]
     search_fields = ["source_number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
