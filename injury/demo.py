@@ -120,7 +120,7 @@ def seed():
             "injuries": 2,
             "property_loss": 80000,
             "reporter": choices.Reporter.REGULATOR,
-            "description": "(demo) 电动自行车电池在楼道充电时起火 / e-bike battery fire.",
+            "description": "（演示）电动自行车电池在楼道充电时起火。",
         },
         {
             "category": "children_product",
@@ -129,7 +129,7 @@ def seed():
             "region": "310115",
             "injuries": 1,
             "reporter": choices.Reporter.CONSUMER,
-            "description": "(demo) 儿童滑板车折叠机构夹伤手指 / scooter hinge pinched a finger.",
+            "description": "（演示）儿童滑板车折叠机构夹伤手指。",
         },
     ]
     for fields in accidents:

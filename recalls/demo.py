@@ -11,10 +11,10 @@ from .models import Recall
 
 KETTLE_PLAN = {
     "kind": "voluntary",
-    "hazard": "底座温控器失效, 干烧时可能起火。The base may overheat and catch fire.",
-    "defect": "温控器触点粘连。Thermostat contacts weld closed.",
+    "hazard": "底座温控器失效，干烧时可能过热起火。",
+    "defect": "温控器触点粘连，无法断电。",
     "remedy": "replace",
-    "remedy_details": "凭购买凭证到任一经销商免费更换新底座。Free replacement base at any dealer.",
+    "remedy_details": "凭购买凭证到任一经销商免费更换新底座。",
     "risk_level": "serious",
     "scope_description": "安心 AX-1702 电热水壶, 下列批次。AX-1702 kettles of the listed lots.",
     "sale_regions": ["110000", "310000"],
@@ -83,7 +83,7 @@ def seed():
                 recall=recall,
                 action="complete",
                 actor=admin,
-                payload={"summary": "全部召回完成。All affected units recovered."},
+                payload={"summary": "全部召回完成，受影响产品已全部收回。"},
             )
             services.recall_transition(recall=recall, action="close", actor=admin)
     return []

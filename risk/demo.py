@@ -13,11 +13,11 @@ from .jobs import detect_complaint_clusters
 from .models import Complaint, RiskAssessment
 from .services import assessment_create, complaint_file
 
-HAZARD = "电击 Electric shock: leakage current above the limit"
+HAZARD = "电击：泄漏电流超过限值"
 STEPS = [
     {"description": "The lot's insulation is faulty (non-conforming samples)", "probability": 0.1},
-    {"description": "The user touches the body while the kettle is on", "probability": 0.5},
-    {"description": "The leakage current passes through the user", "probability": 0.2},
+    {"description": "使用者在水壶通电时触碰壶身", "probability": 0.5},
+    {"description": "泄漏电流经人体流过", "probability": 0.2},
 ]
 
 
