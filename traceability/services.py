@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.dates import clock_skew
+from core.db import NEXT_IDS_SQL
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
 from core.states import record_history
@@ -377,11 +378,7 @@ def _copy_events(events, recorded_by, on_behalf):
     now = timezone.now()
     event_table, line_table = Event._meta.db_table, EventLot._meta.db_table
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{event_table}', 'id')) "
-            "FROM generate_series(1, %s)",
-            [len(events)],
-        )
+        cursor.execute(NEXT_IDS_SQL, [event_table, "id", len(events)])
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
