@@ -21,7 +21,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.choices import Role
-from core.dates import is_future
+from core.dates import clock_skew
+from core.db import NEXT_IDS_SQL
 from core.exceptions import ApplicationError, Conflict, PermissionDenied
 from core.regions import covers
 from core.states import record_history
@@ -39,6 +40,9 @@ MAX_BULK_EVENTS = 10_000
 EPCIS_SYNC_LIMIT = 1_000
 MAX_EPCIS_EVENTS = 100_000
 _MAX_QUANTITY = Decimal("99999999999.999")
+_MAX_QUANTITY_INT = int(_MAX_QUANTITY)
+_QUANTITY_TYPES = (int, float, str, Decimal)
+_REF_TYPES = (int, str)
 _MAX_ID = 2**63 - 1  # bigint
 _KINDS = frozenset(EventKind.values)  # Choices.values builds a new list on every access
 # What an event recorded through `events/` is in EPCIS terms.
@@ -374,11 +378,7 @@ def _copy_events(events, recorded_by, on_behalf):
     now = timezone.now()
     event_table, line_table = Event._meta.db_table, EventLot._meta.db_table
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{event_table}', 'id')) "
-            "FROM generate_series(1, %s)",
-            [len(events)],
-        )
+        cursor.execute(NEXT_IDS_SQL, [event_table, "id", len(events)])
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor
         columns = ", ".join(["id", *(f for _, f in _EVENT_FIELDS), "recorded_at", "recorded_by_id"])
@@ -412,10 +412,10 @@ def _validate_events(items, actor):
     """Shape-check every item, then resolve all referenced lots and parties with a few
     set-based queries. Returns (clean events to insert, errors, indexes skipped)."""
     errors = _Errors()
-    now = timezone.now()
+    latest = timezone.now() + clock_skew()  # later than this is in the future
     parsed = {}
     for index, item in enumerate(items):
-        event = _parse_event(index, item, errors, now)
+        event = _parse_event(index, item, errors, latest)
         if event is not None:
             parsed[index] = event
 
@@ -431,7 +431,8 @@ def _skip_stored(parsed, errors, stored=None):
     and report an event_id repeated inside the batch."""
     if stored is None:
         ids = {e["event_id"] for e in parsed.values()}
-        stored = set(Event.objects.filter(event_id__any_of=ids).values_list("event_id", flat=True))
+        stored = Event.objects.filter(event_id__any_of=ids).order_by()  # no sort to pay
+        stored = set(stored.values_list("event_id", flat=True))
     skipped, seen = [], {}
     for index, event in list(parsed.items()):
         if event["event_id"] in stored:
@@ -449,7 +450,7 @@ def _skip_stored(parsed, errors, stored=None):
     return skipped
 
 
-def _parse_event(index, item, errors, now):
+def _parse_event(index, item, errors, latest):
     if not isinstance(item, dict):
         errors.add(index, "non_field_errors", _("Expected an object."))
         return None
@@ -463,7 +464,7 @@ def _parse_event(index, item, errors, now):
     occurred_at = _parse_time(item.get("occurred_at"))
     if occurred_at is None:
         errors.add(index, "occurred_at", _("Required: an ISO 8601 timestamp."))
-    elif is_future(occurred_at, now=now):
+    elif occurred_at > latest:
         errors.add(index, "occurred_at", _("May not be in the future."))
     elif occurred_at.year < EARLIEST_YEAR:
         errors.add(
@@ -479,7 +480,7 @@ def _parse_event(index, item, errors, now):
         value = item.get(field)
         if value in (None, ""):
             refs[field] = None
-        elif isinstance(value, bool) or not isinstance(value, int | str):
+        elif isinstance(value, bool) or not isinstance(value, _REF_TYPES):
             errors.add(index, field, _("A party id or USCC."))
         else:
             refs[field] = value
@@ -550,18 +551,19 @@ def _parse_lines(index, field, value, errors):
         return []
     lines = []
     for n, line in enumerate(value):
-        attr = f"{field}.{n}"
         if not isinstance(line, dict):
-            errors.add(index, attr, _('Expected {"lot": id, "quantity": n}.'))
+            errors.add(index, f"{field}.{n}", _('Expected {"lot": id, "quantity": n}.'))
             continue
         lot = line.get("lot")
-        if isinstance(lot, bool) or not isinstance(lot, int) or not 0 < lot <= _MAX_ID:
-            errors.add(index, f"{attr}.lot", _("A lot id."))
+        if type(lot) is not int or not 0 < lot <= _MAX_ID:  # bool is not a lot id
+            errors.add(index, f"{field}.{n}.lot", _("A lot id."))
             continue
         quantity = _parse_quantity(line.get("quantity"))
         if quantity is None:
             errors.add(
-                index, f"{attr}.quantity", _("A positive number with at most 3 decimal places.")
+                index,
+                f"{field}.{n}.quantity",
+                _("A positive number with at most 3 decimal places."),
             )
             continue
         lines.append((lot, quantity))
@@ -569,7 +571,9 @@ def _parse_lines(index, field, value, errors):
 
 
 def _parse_quantity(value):
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+    if type(value) is int:  # the common case: no Decimal arithmetic to check it
+        return Decimal(value) if 0 < value <= _MAX_QUANTITY_INT else None
+    if isinstance(value, bool) or not isinstance(value, _QUANTITY_TYPES):
         return None
     try:
         quantity = Decimal(str(value))

@@ -12,6 +12,7 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 64
+_CONTAINERS = (dict, list)  # a tuple, not `dict | list`: that builds a union on every test
 TOO_DEEP = _("JSON parse error - nested deeper than %(depth)d levels.")
 
 
@@ -21,9 +22,9 @@ def nested_deeper_than(value, limit=MAX_DEPTH):
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
+        children = item.values() if type(item) is dict else item
         for child in children:
-            if isinstance(child, dict | list):
+            if isinstance(child, _CONTAINERS):
                 if depth + 1 > limit:
                     return True
                 stack.append((child, depth + 1))
@@ -39,6 +40,6 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH}) from exc
         # Fewer brackets than the limit cannot nest deeper than it: skip the walk.
         deep_enough = body.count(b"[") + body.count(b"{") > MAX_DEPTH
-        if deep_enough and isinstance(data, dict | list) and nested_deeper_than(data):
+        if deep_enough and isinstance(data, _CONTAINERS) and nested_deeper_than(data):
             raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH})
         return data
