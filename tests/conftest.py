@@ -8,9 +8,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.choices import Role
+from core.throttling import AnonRateThrottle
 
 from .factories import LabFactory, PartyFactory, SentinelSiteFactory, UserFactory
 
@@ -36,10 +38,12 @@ def fresh_throttles():
     """The test client's address starts each test with its whole allowance of anonymous
     requests and complaints (the counters live in the shared cache and would outlive the
     test, so a fast run of public-endpoint tests met the anonymous limit)."""
-    scopes = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     cache.delete_many(
-        [f"throttle_{scope}_127.0.0.1" for scope in scopes]
-        + [f"throttle_window_{scope}_127.0.0.1" for scope in scopes]
+        [
+            throttle.cache_format % {"scope": scope, "ident": "127.0.0.1"}
+            for throttle in (SimpleRateThrottle, AnonRateThrottle)
+            for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        ]
     )
 
 
